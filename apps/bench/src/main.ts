@@ -1,0 +1,2 @@
+// pnpm bench entry point.
+export {};
