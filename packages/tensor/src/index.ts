@@ -1,2 +1,55 @@
-// Public API of @llmts/tensor.
-export {};
+// Public API of @llmts/tensor: the Tensor class, factories, ops, autograd controls and backends.
+// See README.md for signatures and an example.
+
+export { type GradNode, isGradEnabled, noGrad } from "./autograd.ts";
+export {
+  type Backend,
+  type BinaryOp,
+  type FloatArray,
+  getBackend,
+  type MatmulParams,
+  type Strided,
+  setBackend,
+  type TypedArray,
+  type UnaryOp,
+} from "./backend/backend.ts";
+export { fastBackend } from "./backend/fast.ts";
+export { referenceBackend } from "./backend/reference.ts";
+export { ShapeError } from "./errors.ts";
+export {
+  arange,
+  fromArray,
+  full,
+  intTensor,
+  ones,
+  onesLike,
+  rand,
+  randn,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./factories.ts";
+export { cast } from "./ops/cast.ts";
+export { dropout } from "./ops/dropout.ts";
+export { add, div, exp, gelu, log, mul, neg, pow, relu, silu, sqrt, sub, tanh } from "./ops/elementwise.ts";
+export { embedding } from "./ops/embedding.ts";
+export { concat, split } from "./ops/join.ts";
+export { crossEntropy } from "./ops/loss.ts";
+export { causalMask, maskedFill } from "./ops/mask.ts";
+export { matmul } from "./ops/matmul.ts";
+export { layerNorm, rmsNorm } from "./ops/norm.ts";
+export { max, mean, sum } from "./ops/reduce.ts";
+export { logSoftmax, softmax } from "./ops/softmax.ts";
+export {
+  contiguous,
+  expand,
+  narrow,
+  permute,
+  reshape,
+  squeeze,
+  transpose,
+  unsqueeze,
+  view,
+} from "./ops/views.ts";
+export { Rng } from "./random.ts";
+export { type DType, type NestedArray, Tensor } from "./tensor.ts";

@@ -1,0 +1,399 @@
+// Hugging Face config.json -> one typed config per architecture family.
+//
+//   model_type "gpt2"                       -> Gpt2Config
+//   model_type "llama" | "qwen2" | "mistral" -> LlamaConfig (one decoder layout; the variants differ
+//                                              in biases, defaults and the sliding window)
+//
+// Missing fields take the defaults of transformers' configuration_gpt2.py / configuration_llama.py /
+// configuration_qwen2.py / configuration_mistral.py, so a config that loads in transformers loads
+// here. A field that is present but wrong (a string where a number belongs, heads that do not divide
+// the width) is a ConfigError naming the file and the field.
+// Not here: model types we do not implement (an error), rope scaling other than linear / llama3,
+// GPT-2's scale_attn_by_inverse_layer_idx (an error), Qwen2's per-layer sliding window (an error).
+// The original JSON is kept in `hf` so saving a loaded model writes back every field we ignored.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError } from "./errors.ts";
+
+export interface Gpt2Config {
+  arch: "gpt2";
+  modelType: "gpt2";
+  vocabSize: number; // vocab_size
+  contextLength: number; // n_positions: learned position embeddings
+  nLayer: number; // n_layer
+  nHead: number; // n_head
+  nEmbd: number; // n_embd
+  nInner: number; // n_inner, default 4 * n_embd
+  activation: "gelu_new" | "gelu"; // activation_function: gelu_new = tanh approximation
+  layerNormEps: number; // layer_norm_epsilon
+  initializerRange: number; // initializer_range
+  embdPdrop: number; // embd_pdrop: dropout on token + position embeddings
+  residPdrop: number; // resid_pdrop: dropout on each block's two residual branches
+  attnPdrop: number; // attn_pdrop: dropout on the attention probabilities
+  scaleAttnWeights: boolean; // scale_attn_weights: divide scores by sqrt(headDim)
+  tieWordEmbeddings: boolean; // tie_word_embeddings: lm_head shares wte
+  bosTokenId: number | null;
+  eosTokenId: number | null;
+  /** The config.json this came from (every field, including those we ignore). */
+  hf: Record<string, unknown>;
+}
+
+export type RopeScaling =
+  | { type: "linear"; factor: number }
+  | {
+      type: "llama3";
+      factor: number;
+      lowFreqFactor: number;
+      highFreqFactor: number;
+      originalMaxPositionEmbeddings: number;
+    };
+
+export interface LlamaConfig {
+  arch: "llama";
+  modelType: "llama" | "qwen2" | "mistral";
+  vocabSize: number; // vocab_size
+  contextLength: number; // max_position_embeddings
+  nLayer: number; // num_hidden_layers
+  nHead: number; // num_attention_heads
+  nKvHead: number; // num_key_value_heads (GQA: nHead / nKvHead query heads share one K/V head)
+  hiddenSize: number; // hidden_size
+  headDim: number; // head_dim, default hidden_size / num_attention_heads
+  intermediateSize: number; // intermediate_size: width of the SwiGLU MLP
+  rmsNormEps: number; // rms_norm_eps
+  ropeTheta: number; // rope_theta (or rope_parameters.rope_theta)
+  ropeScaling: RopeScaling | null; // rope_scaling (or rope_parameters)
+  qkvBias: boolean; // llama: attention_bias; qwen2: always true
+  oBias: boolean; // llama: attention_bias; qwen2: false
+  mlpBias: boolean; // mlp_bias
+  slidingWindow: number | null; // mistral: sliding_window (keys older than this are masked)
+  attentionDropout: number; // attention_dropout
+  initializerRange: number;
+  tieWordEmbeddings: boolean;
+  bosTokenId: number | null;
+  eosTokenId: number | number[] | null;
+  hf: Record<string, unknown>;
+}
+
+export type ModelConfig = Gpt2Config | LlamaConfig;
+
+export const SUPPORTED_MODEL_TYPES = ["gpt2", "llama", "qwen2", "mistral"] as const;
+
+/** Reads and parses `<dir>/config.json`. */
+export function readConfig(dir: string): ModelConfig {
+  const file = join(dir, "config.json");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(`config: cannot read ${file}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config: ${file} is not valid JSON (${(e as Error).message})`);
+  }
+  return parseConfig(json, file);
+}
+
+/** Parses a config.json object; `file` only appears in error messages. */
+export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ConfigError(`config: ${file} must hold a JSON object`);
+  }
+  const f = new Fields(json as Record<string, unknown>, file);
+  const modelType = f.raw.model_type;
+  if (modelType === undefined) throw new ConfigError(`config: ${file} has no "model_type"`);
+  if (modelType === "gpt2") return parseGpt2(f);
+  if (modelType === "llama" || modelType === "qwen2" || modelType === "mistral") return parseLlama(f, modelType);
+  throw new ConfigError(
+    `config: ${file}: model_type ${JSON.stringify(modelType)} is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(", ")})`,
+  );
+}
+
+// Defaults: transformers/models/gpt2/configuration_gpt2.py (GPT2Config.__init__).
+function parseGpt2(f: Fields): Gpt2Config {
+  const nEmbd = f.int("n_embd", 768);
+  const nHead = f.int("n_head", 12);
+  if (nEmbd % nHead !== 0) f.fail("n_head", `must divide n_embd (${nEmbd}), got ${nHead}`);
+  const activation = f.str("activation_function", "gelu_new");
+  // gelu_new, gelu_pytorch_tanh and gelu_fast are all the tanh approximation of GELU.
+  const tanhGelu = ["gelu_new", "gelu_pytorch_tanh", "gelu_fast"];
+  if (!tanhGelu.includes(activation) && activation !== "gelu") {
+    f.fail("activation_function", `must be gelu_new or gelu, got ${JSON.stringify(activation)}`);
+  }
+  if (f.bool("scale_attn_by_inverse_layer_idx", false)) {
+    f.fail("scale_attn_by_inverse_layer_idx", "true is not supported");
+  }
+  const nInner = f.raw.n_inner === null || f.raw.n_inner === undefined ? 4 * nEmbd : f.int("n_inner", 0);
+  return {
+    arch: "gpt2",
+    modelType: "gpt2",
+    vocabSize: f.int("vocab_size", 50257),
+    contextLength: f.int("n_positions", 1024),
+    nLayer: f.int("n_layer", 12),
+    nHead,
+    nEmbd,
+    nInner,
+    activation: activation === "gelu" ? "gelu" : "gelu_new",
+    layerNormEps: f.positive("layer_norm_epsilon", 1e-5),
+    initializerRange: f.positive("initializer_range", 0.02),
+    embdPdrop: f.probability("embd_pdrop", 0.1),
+    residPdrop: f.probability("resid_pdrop", 0.1),
+    attnPdrop: f.probability("attn_pdrop", 0.1),
+    scaleAttnWeights: f.bool("scale_attn_weights", true),
+    tieWordEmbeddings: f.bool("tie_word_embeddings", true),
+    bosTokenId: f.optionalInt("bos_token_id", 50256),
+    eosTokenId: f.optionalInt("eos_token_id", 50256),
+    hf: f.raw,
+  };
+}
+
+// Defaults per model_type, from configuration_llama.py / configuration_qwen2.py / configuration_mistral.py.
+const LLAMA_DEFAULTS = {
+  llama: { vocab: 32000, hidden: 4096, inter: 11008, ctx: 2048, kv: null, bos: 1, eos: 2 },
+  qwen2: { vocab: 151936, hidden: 4096, inter: 22016, ctx: 32768, kv: 32, bos: null, eos: null },
+  mistral: { vocab: 32000, hidden: 4096, inter: 14336, ctx: 4096 * 32, kv: 8, bos: 1, eos: 2 },
+} as const;
+
+function parseLlama(f: Fields, modelType: "llama" | "qwen2" | "mistral"): LlamaConfig {
+  const d = LLAMA_DEFAULTS[modelType];
+  const hiddenSize = f.int("hidden_size", d.hidden);
+  const nHead = f.int("num_attention_heads", 32);
+  const nKvHead = f.raw.num_key_value_heads == null ? (d.kv ?? nHead) : f.int("num_key_value_heads", 0);
+  if (nHead % nKvHead !== 0) {
+    f.fail("num_key_value_heads", `must divide num_attention_heads (${nHead}), got ${nKvHead}`);
+  }
+  let headDim: number;
+  if (f.raw.head_dim == null) {
+    if (hiddenSize % nHead !== 0) f.fail("num_attention_heads", `must divide hidden_size (${hiddenSize}), got ${nHead}`);
+    headDim = hiddenSize / nHead;
+  } else {
+    headDim = f.int("head_dim", 0);
+  }
+  if (headDim % 2 !== 0) f.fail("head_dim", `must be even for rotary embeddings, got ${headDim}`);
+  const act = f.str("hidden_act", "silu");
+  if (act !== "silu") f.fail("hidden_act", `only "silu" (SwiGLU) is supported, got ${JSON.stringify(act)}`);
+
+  const { theta, scaling } = parseRope(f);
+  const attentionBias = f.bool("attention_bias", false);
+  let slidingWindow: number | null = null;
+  if (modelType === "mistral" && f.raw.sliding_window !== null) slidingWindow = f.int("sliding_window", 4096);
+  if (modelType === "qwen2" && f.bool("use_sliding_window", false)) {
+    f.fail("use_sliding_window", "true is not supported (Qwen2's per-layer sliding window)");
+  }
+  return {
+    arch: "llama",
+    modelType,
+    vocabSize: f.int("vocab_size", d.vocab),
+    contextLength: f.int("max_position_embeddings", d.ctx),
+    nLayer: f.int("num_hidden_layers", 32),
+    nHead,
+    nKvHead,
+    hiddenSize,
+    headDim,
+    intermediateSize: f.int("intermediate_size", d.inter),
+    rmsNormEps: f.positive("rms_norm_eps", 1e-6),
+    ropeTheta: theta,
+    ropeScaling: scaling,
+    // Qwen2Attention hard-codes bias=True on q/k/v and bias=False on o_proj.
+    qkvBias: modelType === "qwen2" ? true : attentionBias,
+    oBias: modelType === "qwen2" ? false : attentionBias,
+    mlpBias: modelType === "llama" ? f.bool("mlp_bias", false) : false,
+    slidingWindow,
+    attentionDropout: f.probability("attention_dropout", 0),
+    initializerRange: f.positive("initializer_range", 0.02),
+    tieWordEmbeddings: f.bool("tie_word_embeddings", false),
+    bosTokenId: f.optionalInt("bos_token_id", d.bos),
+    eosTokenId: Array.isArray(f.raw.eos_token_id) ? f.intList("eos_token_id") : f.optionalInt("eos_token_id", d.eos),
+    hf: f.raw,
+  };
+}
+
+/**
+ * RoPE settings come in two spellings: older configs have `rope_theta` and `rope_scaling`
+ * ({ type | rope_type, factor, ... }); newer ones one `rope_parameters` object holding both.
+ */
+function parseRope(f: Fields): { theta: number; scaling: RopeScaling | null } {
+  const params = f.raw.rope_parameters;
+  const scalingField = params != null ? "rope_parameters" : "rope_scaling";
+  const s = (params ?? f.raw.rope_scaling) as Record<string, unknown> | null | undefined;
+  if (s != null && (typeof s !== "object" || Array.isArray(s))) f.fail(scalingField, "must be an object or null");
+  let theta = f.positive("rope_theta", 10000);
+  if (s?.rope_theta !== undefined) theta = f.positive("rope_theta", 0, s, `${scalingField}.rope_theta`);
+  const type = s == null ? "default" : (s.rope_type ?? s.type ?? "default");
+  if (type === "default") return { theta, scaling: null };
+  const sub = (k: string) => `${scalingField}.${k}`;
+  if (s == null) return { theta, scaling: null };
+  const factor = f.positive("factor", 0, s, sub("factor"));
+  if (type === "linear") return { theta, scaling: { type: "linear", factor } };
+  if (type === "llama3") {
+    return {
+      theta,
+      scaling: {
+        type: "llama3",
+        factor,
+        lowFreqFactor: f.positive("low_freq_factor", 0, s, sub("low_freq_factor")),
+        highFreqFactor: f.positive("high_freq_factor", 0, s, sub("high_freq_factor")),
+        originalMaxPositionEmbeddings: f.int(
+          "original_max_position_embeddings",
+          0,
+          s,
+          sub("original_max_position_embeddings"),
+        ),
+      },
+    };
+  }
+  return f.fail(sub("rope_type"), `${JSON.stringify(type)} is not supported (supported: default, linear, llama3)`);
+}
+
+/** Typed access to config.json fields: a default when absent, a ConfigError naming the field when wrong. */
+class Fields {
+  constructor(
+    readonly raw: Record<string, unknown>,
+    readonly file: string,
+  ) {}
+
+  fail(field: string, problem: string): never {
+    throw new ConfigError(`config: ${this.file}: field "${field}" ${problem}`);
+  }
+
+  private get(key: string, from: Record<string, unknown>): unknown {
+    return from[key];
+  }
+
+  /** A positive integer. A default of 0 means "required". */
+  int(key: string, fallback: number, from = this.raw, shown = key): number {
+    const v = this.get(key, from);
+    if (v === undefined || v === null) {
+      if (fallback === 0) this.fail(shown, "is required");
+      return fallback;
+    }
+    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
+      this.fail(shown, `must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+
+  optionalInt(key: string, fallback: number | null): number | null {
+    const v = this.raw[key];
+    if (v === undefined) return fallback;
+    if (v === null) return null;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+      this.fail(key, `must be a token id or null, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+
+  intList(key: string): number[] {
+    const v = this.raw[key] as unknown[];
+    if (!v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 0)) {
+      this.fail(key, `must hold token ids, got ${JSON.stringify(v)}`);
+    }
+    return v as number[];
+  }
+
+  positive(key: string, fallback: number, from = this.raw, shown = key): number {
+    const v = this.get(key, from);
+    if (v === undefined || v === null) {
+      if (fallback === 0) this.fail(shown, "is required");
+      return fallback;
+    }
+    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
+      this.fail(shown, `must be a positive number, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  }
+
+  probability(key: string, fallback: number): number {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== "number" || !(v >= 0 && v < 1)) this.fail(key, `must be a number in [0, 1), got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== "boolean") this.fail(key, `must be true or false, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  str(key: string, fallback: string): string {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== "string") this.fail(key, `must be a string, got ${JSON.stringify(v)}`);
+    return v;
+  }
+}
+
+/**
+ * The config.json to write for a config: every field we read, under Hugging Face's names, over
+ * the original JSON (so fields we ignore survive a load/save round trip).
+ */
+export function configToJson(config: ModelConfig): Record<string, unknown> {
+  if (config.arch === "gpt2") {
+    return {
+      ...config.hf,
+      architectures: ["GPT2LMHeadModel"],
+      model_type: "gpt2",
+      vocab_size: config.vocabSize,
+      n_positions: config.contextLength,
+      n_embd: config.nEmbd,
+      n_layer: config.nLayer,
+      n_head: config.nHead,
+      n_inner: config.nInner === 4 * config.nEmbd ? null : config.nInner,
+      activation_function: config.activation,
+      layer_norm_epsilon: config.layerNormEps,
+      initializer_range: config.initializerRange,
+      embd_pdrop: config.embdPdrop,
+      resid_pdrop: config.residPdrop,
+      attn_pdrop: config.attnPdrop,
+      scale_attn_weights: config.scaleAttnWeights,
+      tie_word_embeddings: config.tieWordEmbeddings,
+      bos_token_id: config.bosTokenId,
+      eos_token_id: config.eosTokenId,
+      torch_dtype: "float32",
+    };
+  }
+  const architecture = { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", mistral: "MistralForCausalLM" };
+  const { rope_parameters: _dropped, ...rest } = config.hf;
+  const s = config.ropeScaling;
+  return {
+    ...rest,
+    architectures: [architecture[config.modelType]],
+    model_type: config.modelType,
+    vocab_size: config.vocabSize,
+    max_position_embeddings: config.contextLength,
+    hidden_size: config.hiddenSize,
+    intermediate_size: config.intermediateSize,
+    num_hidden_layers: config.nLayer,
+    num_attention_heads: config.nHead,
+    num_key_value_heads: config.nKvHead,
+    head_dim: config.headDim,
+    hidden_act: "silu",
+    rms_norm_eps: config.rmsNormEps,
+    rope_theta: config.ropeTheta,
+    rope_scaling:
+      s === null
+        ? null
+        : s.type === "linear"
+          ? { rope_type: "linear", factor: s.factor }
+          : {
+              rope_type: "llama3",
+              factor: s.factor,
+              low_freq_factor: s.lowFreqFactor,
+              high_freq_factor: s.highFreqFactor,
+              original_max_position_embeddings: s.originalMaxPositionEmbeddings,
+            },
+    ...(config.modelType === "llama" ? { attention_bias: config.qkvBias, mlp_bias: config.mlpBias } : {}),
+    ...(config.modelType === "mistral" ? { sliding_window: config.slidingWindow } : {}),
+    attention_dropout: config.attentionDropout,
+    initializer_range: config.initializerRange,
+    tie_word_embeddings: config.tieWordEmbeddings,
+    bos_token_id: config.bosTokenId,
+    eos_token_id: config.eosTokenId,
+    torch_dtype: "float32",
+  };
+}

@@ -1,0 +1,156 @@
+// Safetensors files on disk, for Node: open a file, validate its header, and read one tensor at
+// a time with positioned reads; write a file atomically.
+//
+// Reading never maps or slurps the whole file: `read(name)` allocates exactly that tensor's bytes
+// (a fresh, aligned buffer, so the F32 view is free) and fills it with readSync at the tensor's
+// offset. Loading a model tensor by tensor therefore holds each weight once, never the file and
+// a copy of it. Writing goes to a temporary file in the same directory, is fsynced, and is
+// renamed over the target: a crash leaves either the old file or the new one, never half of one.
+// The byte layout itself is computed in ../write.ts; the validation in ../header.ts.
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fail } from "../errors.ts";
+import { parseHeader, readHeaderLength, type SafetensorsHeader, type TensorInfo } from "../header.ts";
+import { indexByName, missingTensor, parseSafetensors, type SafetensorsFile } from "../read.ts";
+import type { Tensor } from "../tensor.ts";
+import { type NamedTensors, prepareSafetensors } from "../write.ts";
+
+/** An open safetensors file: header parsed and validated, tensors read on demand. */
+export interface SafetensorsReader {
+  path: string;
+  /** Size of the file in bytes. */
+  byteLength: number;
+  header: SafetensorsHeader;
+  /** Tensor entries in data order. */
+  tensors: TensorInfo[];
+  metadata: Record<string, string> | undefined;
+  has(name: string): boolean;
+  info(name: string): TensorInfo;
+  /** Read one tensor from disk into its own buffer. */
+  read(name: string): Tensor;
+  close(): void;
+}
+
+// readSync takes at most 2^31 - 1 bytes per call; read big tensors in 1 GiB pieces.
+const CHUNK = 1 << 30;
+
+function readFully(fd: number, into: Uint8Array, position: number, path: string): void {
+  let done = 0;
+  while (done < into.byteLength) {
+    const want = Math.min(CHUNK, into.byteLength - done);
+    const got = readSync(fd, into, done, want, position + done);
+    if (got === 0)
+      fail(
+        `file ended at byte ${position + done}, expected ${into.byteLength - done} more bytes (did it change?)`,
+        path,
+      );
+    done += got;
+  }
+}
+
+/** Open a file and validate its header; only the header is read now. Close it when done. */
+export function openSafetensors(path: string): SafetensorsReader {
+  const fd = openSync(path, "r");
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) fail("not a regular file", path);
+    const byteLength = stat.size;
+    const first8 = new Uint8Array(Math.min(8, byteLength));
+    readFully(fd, first8, 0, path);
+    // The length is checked against the cap and the file size before we allocate the header.
+    const headerLength = readHeaderLength(first8, byteLength, path);
+    const prefix = new Uint8Array(8 + headerLength);
+    readFully(fd, prefix, 0, path);
+    const header = parseHeader(prefix, byteLength, path);
+    const byName = indexByName(header.tensors);
+    let open = true;
+    const info = (name: string) => byName.get(name) ?? missingTensor(name, byName, path);
+    return {
+      path,
+      byteLength,
+      header,
+      tensors: header.tensors,
+      metadata: header.metadata,
+      has: (name) => byName.has(name),
+      info,
+      read(name) {
+        if (!open) fail(`cannot read "${name}": the file was closed`, path);
+        const { dtype, shape, dataOffsets } = info(name);
+        const data = new Uint8Array(dataOffsets[1] - dataOffsets[0]);
+        readFully(fd, data, header.dataStart + dataOffsets[0], path);
+        return { dtype, shape: [...shape], data };
+      },
+      close() {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+/** Read and validate a whole file at once (reference files, small checkpoints). */
+export function readSafetensorsFile(path: string): SafetensorsFile {
+  return parseSafetensors(readFileSync(path), path);
+}
+
+function writeFully(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    done += writeSync(fd, bytes, done, Math.min(CHUNK, bytes.byteLength - done));
+  }
+}
+
+/**
+ * Write tensors (+ optional string metadata) to `path`, atomically: temp file in the same
+ * directory, fsync, rename. Byte-identical to what the Rust `safetensors` crate writes.
+ */
+export function writeSafetensors(
+  path: string,
+  tensors: NamedTensors,
+  metadata?: Record<string, string>,
+): void {
+  const { header, order } = prepareSafetensors(tensors, metadata);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const fd = openSync(temp, "wx");
+  let closed = false;
+  try {
+    writeFully(fd, header);
+    for (const { tensor } of order) writeFully(fd, tensor.data);
+    fsyncSync(fd);
+    closed = true;
+    closeSync(fd);
+    renameSync(temp, path);
+  } catch (error) {
+    if (!closed) closeSync(fd);
+    unlinkSync(temp);
+    throw error;
+  }
+  syncDirectory(dirname(path));
+}
+
+/** fsync the directory so the rename itself survives a crash (best effort: not every OS allows it). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot open directories; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

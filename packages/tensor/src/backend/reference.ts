@@ -1,0 +1,266 @@
+// The reference backend: every primitive as the plainest loop that is correct. It is the
+// definition the fast backend is tested against, and the one to read to learn what each kernel
+// computes. Sums accumulate in JavaScript numbers (float64) and round once when stored.
+// Not here: any cache blocking, unrolling or threads (see fast.ts).
+// Reference: llm.c's `*_forward` CPU kernels (train_gpt2.c), e.g. `matmul_forward_naive`.
+
+import type { Backend, BinaryOp, FloatArray, MatmulParams, Strided, TypedArray, UnaryOp } from "./backend.ts";
+import { gelu, geluGrad, geluTanh, geluTanhGrad, silu, siluGrad } from "./scalar.ts";
+
+/** C[i, j] = Σ_k A[i, k] B[k, j] — the textbook triple loop. */
+export function matmulReference(p: MatmulParams): void {
+  const { M, K, N, a, b, out } = p;
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        sum +=
+          a[p.aOffset + i * p.aRowStride + k * p.aColStride]! *
+          b[p.bOffset + k * p.bRowStride + j * p.bColStride]!;
+      }
+      out[p.outOffset + i * N + j] = sum;
+    }
+  }
+}
+
+function unary(op: UnaryOp, x: FloatArray, out: FloatArray, param: number): void {
+  const n = x.length;
+  switch (op) {
+    case "neg":
+      for (let i = 0; i < n; i++) out[i] = -x[i]!;
+      return;
+    case "exp":
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!);
+      return;
+    case "log":
+      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!);
+      return;
+    case "sqrt":
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!);
+      return;
+    case "tanh":
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
+      return;
+    case "relu":
+      for (let i = 0; i < n; i++) out[i] = Math.max(x[i]!, 0);
+      return;
+    case "silu":
+      for (let i = 0; i < n; i++) out[i] = silu(x[i]!);
+      return;
+    case "gelu":
+      for (let i = 0; i < n; i++) out[i] = gelu(x[i]!);
+      return;
+    case "geluTanh":
+      for (let i = 0; i < n; i++) out[i] = geluTanh(x[i]!);
+      return;
+    case "pow":
+      for (let i = 0; i < n; i++) out[i] = x[i]! ** param;
+      return;
+  }
+}
+
+// out = g * f'(x), written next to each forward above in the same order.
+function unaryGrad(
+  op: UnaryOp,
+  x: FloatArray,
+  y: FloatArray,
+  g: FloatArray,
+  out: FloatArray,
+  param: number,
+): void {
+  const n = x.length;
+  switch (op) {
+    case "neg": // d(-x) = -1
+      for (let i = 0; i < n; i++) out[i] = -g[i]!;
+      return;
+    case "exp": // d e^x = e^x = y
+      for (let i = 0; i < n; i++) out[i] = g[i]! * y[i]!;
+      return;
+    case "log": // d ln x = 1/x
+      for (let i = 0; i < n; i++) out[i] = g[i]! / x[i]!;
+      return;
+    case "sqrt": // d √x = 1 / (2√x) = 1 / (2y)
+      for (let i = 0; i < n; i++) out[i] = (0.5 * g[i]!) / y[i]!;
+      return;
+    case "tanh": // d tanh x = 1 - tanh² x
+      for (let i = 0; i < n; i++) out[i] = g[i]! * (1 - y[i]! * y[i]!);
+      return;
+    case "relu": // 1 where x > 0, 0 elsewhere (0 at x = 0, as PyTorch)
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? g[i]! : 0;
+      return;
+    case "silu":
+      for (let i = 0; i < n; i++) out[i] = g[i]! * siluGrad(x[i]!);
+      return;
+    case "gelu":
+      for (let i = 0; i < n; i++) out[i] = g[i]! * geluGrad(x[i]!);
+      return;
+    case "geluTanh":
+      for (let i = 0; i < n; i++) out[i] = g[i]! * geluTanhGrad(x[i]!);
+      return;
+    case "pow": // d xᵖ = p x^(p-1)
+      for (let i = 0; i < n; i++) out[i] = g[i]! * param * x[i]! ** (param - 1);
+      return;
+  }
+}
+
+function applyBinary(op: BinaryOp, x: number, y: number): number {
+  switch (op) {
+    case "add":
+      return x + y;
+    case "sub":
+      return x - y;
+    case "mul":
+      return x * y;
+    case "div":
+      return x / y;
+  }
+}
+
+/**
+ * Walks every index of `shape` in row-major order and calls visit(outIndex, aIndex, bIndex),
+ * where aIndex/bIndex are positions in two strided views. An "odometer": the last digit
+ * turns fastest and carries into the one before it.
+ */
+export function forEachIndex(
+  shape: readonly number[],
+  aOffset: number,
+  aStrides: readonly number[],
+  bOffset: number,
+  bStrides: readonly number[],
+  visit: (o: number, ai: number, bi: number) => void,
+): void {
+  const nd = shape.length;
+  let total = 1;
+  for (const s of shape) total *= s;
+  if (total === 0) return;
+  const idx = new Array<number>(nd).fill(0);
+  let ai = aOffset;
+  let bi = bOffset;
+  for (let o = 0; o < total; o++) {
+    visit(o, ai, bi);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      ai += aStrides[d]!;
+      bi += bStrides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      ai -= aStrides[d]! * shape[d]!;
+      bi -= bStrides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+function binary(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
+  const ad = a.data;
+  const bd = b.data;
+  forEachIndex(shape, a.offset, a.strides, b.offset, b.strides, (o, ai, bi) => {
+    out[o] = applyBinary(op, ad[ai]!, bd[bi]!);
+  });
+}
+
+function copyStrided(src: Strided, out: TypedArray, shape: readonly number[]): void {
+  const d = src.data;
+  forEachIndex(shape, src.offset, src.strides, 0, src.strides, (o, si) => {
+    out[o] = d[si]!;
+  });
+}
+
+function sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += x[r * cols + c]!;
+    out[r] = s;
+  }
+}
+
+function maxRows(x: FloatArray, out: FloatArray, argmax: Int32Array, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (x[r * cols + c]! > x[r * cols + best]!) best = c;
+    out[r] = x[r * cols + best]!;
+    argmax[r] = best;
+  }
+}
+
+// softmax(x)_c = exp(x_c - m) / Σ exp(x_j - m), m = max_j x_j — subtracting the max changes
+// nothing mathematically but keeps exp from overflowing. log-softmax = (x_c - m) - log Σ exp(x_j - m).
+function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: number, log: boolean): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let m = Number.NEGATIVE_INFINITY; // a row that is all -inf gives NaN, as in PyTorch
+    for (let c = 0; c < cols; c++) m = Math.max(m, x[o + c]!);
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += Math.exp(x[o + c]! - m);
+    if (log) {
+      const logS = Math.log(s);
+      for (let c = 0; c < cols; c++) out[o + c] = x[o + c]! - m - logS;
+    } else {
+      for (let c = 0; c < cols; c++) out[o + c] = Math.exp(x[o + c]! - m) / s;
+    }
+  }
+}
+
+// LayerNorm (Ba et al. 2016): y = (x - μ) / √(σ² + eps) · w + b, μ and σ² (biased) over the row.
+function layerNormRows(
+  x: FloatArray,
+  weight: FloatArray | null,
+  bias: FloatArray | null,
+  out: FloatArray,
+  mean: FloatArray,
+  rstd: FloatArray,
+  rows: number,
+  cols: number,
+  eps: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += x[o + c]!;
+    const mu = s / cols;
+    let v = 0;
+    for (let c = 0; c < cols; c++) v += (x[o + c]! - mu) ** 2;
+    const rs = 1 / Math.sqrt(v / cols + eps);
+    for (let c = 0; c < cols; c++) {
+      let y = (x[o + c]! - mu) * rs;
+      if (weight) y *= weight[c]!;
+      if (bias) y += bias[c]!;
+      out[o + c] = y;
+    }
+    mean[r] = mu;
+    rstd[r] = rs;
+  }
+}
+
+// RMSNorm (Zhang & Sennrich 2019, as in Llama): y = x / √(mean(x²) + eps) · w.
+function rmsNormRows(
+  x: FloatArray,
+  weight: FloatArray | null,
+  out: FloatArray,
+  rstd: FloatArray,
+  rows: number,
+  cols: number,
+  eps: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    let ss = 0;
+    for (let c = 0; c < cols; c++) ss += x[o + c]! * x[o + c]!;
+    const rs = 1 / Math.sqrt(ss / cols + eps);
+    for (let c = 0; c < cols; c++) out[o + c] = x[o + c]! * rs * (weight ? weight[c]! : 1);
+    rstd[r] = rs;
+  }
+}
+
+export const referenceBackend: Backend = {
+  name: "reference",
+  matmul: matmulReference,
+  unary,
+  unaryGrad,
+  binary,
+  copyStrided,
+  sumRows,
+  maxRows,
+  softmaxRows,
+  layerNormRows,
+  rmsNormRows,
+};
