@@ -1,7 +1,15 @@
 // Scalar float conversions checked against known bit patterns and against values computed
 // independently with Math.pow / DataView, never against the package's own output.
 import { describe, expect, it } from "vitest";
-import { bf16ToF32, f8e4m3ToF32, f8e5m2ToF32, f8e8m0ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "../src/index.ts";
+import {
+  bf16ToF32,
+  f8e4m3ToF32,
+  f8e5m2ToF32,
+  f8e8m0ToF32,
+  f16ToF32,
+  f32ToBf16,
+  f32ToF16,
+} from "../src/index.ts";
 
 /** The f32 whose bits are `bits`, via DataView. */
 function f32FromBits(bits: number): number {
@@ -45,7 +53,8 @@ describe("f16 -> f32", () => {
       const want = f16Definition(h);
       const got = f16ToF32(h);
       if (Number.isNaN(want)) expect(got).toBeNaN();
-      else if (got !== want || Object.is(got, -0) !== Object.is(want, -0)) expect([h, got]).toEqual([h, want]);
+      else if (got !== want || Object.is(got, -0) !== Object.is(want, -0))
+        expect([h, got]).toEqual([h, want]);
     }
   });
 

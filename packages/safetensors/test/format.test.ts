@@ -1,7 +1,14 @@
 // The byte format itself: files assembled by hand from the spec read correctly, and the files we
 // write are byte-identical to what the reference Rust writer produces (pinned examples).
 import { describe, expect, it } from "vitest";
-import { createTensor, fromNumbers, parseSafetensors, serializeSafetensors, toFloat32, toInt32 } from "../src/index.ts";
+import {
+  createTensor,
+  fromNumbers,
+  parseSafetensors,
+  serializeSafetensors,
+  toFloat32,
+  toInt32,
+} from "../src/index.ts";
 import { ascii, assemble, f32Bytes } from "./assemble.ts";
 
 describe("reading files assembled by hand", () => {
@@ -18,7 +25,9 @@ describe("reading files assembled by hand", () => {
   });
 
   it("reads a 0-d scalar (shape []) as one element", () => {
-    const file = parseSafetensors(assemble('{"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}', f32Bytes([2.5])));
+    const file = parseSafetensors(
+      assemble('{"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}', f32Bytes([2.5])),
+    );
     expect(file.get("s").shape).toEqual([]);
     expect([...toFloat32(file.get("s"))]).toEqual([2.5]);
   });
@@ -56,10 +65,10 @@ describe("writing byte-identical files", () => {
   it("matches the Rust crate's test_serialization bytes (F32 [1, 2, 3] named attn.0)", () => {
     // Copied from huggingface/safetensors safetensors/src/tensor.rs, `fn test_serialization`.
     const expected = [
-      64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58,
-      34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97,
-      95, 111, 102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0,
-      0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
+      64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101,
+      34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 50, 44, 51, 93, 44, 34,
+      100, 97, 116, 97, 95, 111, 102, 102, 115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0,
+      0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64,
     ];
     const t = createTensor("F32", [1, 2, 3], new Float32Array([0, 1, 2, 3, 4, 5]));
     expect([...serializeSafetensors({ "attn.0": t })]).toEqual(expected);
@@ -69,14 +78,26 @@ describe("writing byte-identical files", () => {
     const t = createTensor("F32", [1, 1, 2, 3], new Float32Array([0, 1, 2, 3, 4, 5]));
     const out = serializeSafetensors({ attn0: t });
     const json = '{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}'; // 65 bytes
-    expect([...out]).toEqual([72, 0, 0, 0, 0, 0, 0, 0, ...ascii(json), ...ascii("       "), ...f32Bytes([0, 1, 2, 3, 4, 5])]);
+    expect([...out]).toEqual([
+      72,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...ascii(json),
+      ...ascii("       "),
+      ...f32Bytes([0, 1, 2, 3, 4, 5]),
+    ]);
   });
 
   it("matches the Rust crate's test_empty bytes, with and without metadata", () => {
     expect([...serializeSafetensors({})]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
     expect([...serializeSafetensors({}, { framework: "pt" })]).toEqual([
-      40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95, 95, 34, 58, 123, 34, 102, 114,
-      97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112, 116, 34, 125, 125, 32, 32, 32, 32, 32,
+      40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95, 95, 34, 58, 123, 34,
+      102, 114, 97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112, 116, 34, 125, 125, 32, 32, 32, 32, 32,
     ]);
   });
 
@@ -106,15 +127,26 @@ describe("writing byte-identical files", () => {
   it("sorts names by code point like Rust's byte order, not by UTF-16 unit", () => {
     const one = () => createTensor("U8", [1], new Uint8Array([0]));
     // UTF-16 puts "\u{1F600}" (surrogates 0xD83D...) before "\uFFFD"; code points put it after.
-    const out = serializeSafetensors({ "\u{1F600}": one(), "\uFFFD": one(), b9: one(), b10: one(), B: one() });
+    const out = serializeSafetensors({
+      "\u{1F600}": one(),
+      "\uFFFD": one(),
+      b9: one(),
+      b10: one(),
+      B: one(),
+    });
     const names = parseSafetensors(out).tensors.map((t) => t.name);
     expect(names).toEqual(["B", "b10", "b9", "\uFFFD", "\u{1F600}"]);
   });
 
   it("escapes names and metadata like serde_json and writes non-ASCII as UTF-8", () => {
-    const out = serializeSafetensors({ 'q"\\\n\u0001é': createTensor("U8", [0], new Uint8Array(0)) }, { k: "\t" });
+    const out = serializeSafetensors(
+      { 'q"\\\n\u0001é': createTensor("U8", [0], new Uint8Array(0)) },
+      { k: "\t" },
+    );
     const json = new TextDecoder().decode(out.subarray(8)).trimEnd();
-    expect(json).toBe('{"__metadata__":{"k":"\\t"},"q\\"\\\\\\n\\u0001é":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}}');
+    expect(json).toBe(
+      '{"__metadata__":{"k":"\\t"},"q\\"\\\\\\n\\u0001é":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}}',
+    );
   });
 
   it("writes back a file it read byte for byte", () => {

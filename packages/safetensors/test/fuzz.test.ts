@@ -31,7 +31,11 @@ function prng(seed: number): () => number {
 const seeds: Uint8Array[] = [
   serializeSafetensors(
     {
-      wte: createTensor("F32", [4, 3], new Float32Array(12).map((_, i) => i / 7)),
+      wte: createTensor(
+        "F32",
+        [4, 3],
+        new Float32Array(12).map((_, i) => i / 7),
+      ),
       ids: fromNumbers("I64", [2, 2], [1, 50256, -3, 7]),
       half: createTensor("F16", [3], new Uint16Array([0x3c00, 0x7c00, 0x0001])),
       bf: createTensor("BF16", [], new Uint16Array([0x3f80])),
@@ -69,7 +73,11 @@ function mutate(file: Uint8Array, random: () => number): Uint8Array {
       return Uint8Array.from([...out.subarray(0, at), ...insert, ...out.subarray(at + cut)]);
     }
     case 4: // a random header length, sometimes huge
-      new DataView(out.buffer).setBigUint64(0, BigInt(pick(2 ** 32)) * (random() < 0.2 ? 2n ** 31n : 1n), true);
+      new DataView(out.buffer).setBigUint64(
+        0,
+        BigInt(pick(2 ** 32)) * (random() < 0.2 ? 2n ** 31n : 1n),
+        true,
+      );
       return out;
     default: {
       // replace a digit in the header JSON with another digit (shapes and offsets)
@@ -81,7 +89,9 @@ function mutate(file: Uint8Array, random: () => number): Uint8Array {
 }
 
 /** Parse and read everything; return "ok" or the SafetensorsError; let anything else escape. */
-function exercise(read: () => { tensors: { name: string; dtype: string }[]; get(name: string): never }): string {
+function exercise(
+  read: () => { tensors: { name: string; dtype: string }[]; get(name: string): never },
+): string {
   try {
     const file = read();
     for (const { name, dtype } of file.tensors) {

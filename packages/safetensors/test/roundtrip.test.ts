@@ -34,18 +34,21 @@ const dir = mkdtempSync(join(tmpdir(), "llmts-safetensors-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("round trips", () => {
-  it.each(DTYPES)("keeps a %s tensor's dtype, shape and bytes for shapes [2,3], [0], [4,0,2] and []", (dtype) => {
-    const tensors = Object.fromEntries(SHAPES.map((shape, i) => [`t${i}`, patterned(dtype, shape)]));
-    const bytes = serializeSafetensors(tensors, { dtype });
-    const file = parseSafetensors(bytes);
-    expect(file.metadata).toEqual({ dtype });
-    for (const [name, t] of Object.entries(tensors)) {
-      const back = file.get(name);
-      expect(back.dtype).toBe(dtype);
-      expect(back.shape).toEqual(t.shape);
-      expect([...back.data]).toEqual([...t.data]);
-    }
-  });
+  it.each(DTYPES)(
+    "keeps a %s tensor's dtype, shape and bytes for shapes [2,3], [0], [4,0,2] and []",
+    (dtype) => {
+      const tensors = Object.fromEntries(SHAPES.map((shape, i) => [`t${i}`, patterned(dtype, shape)]));
+      const bytes = serializeSafetensors(tensors, { dtype });
+      const file = parseSafetensors(bytes);
+      expect(file.metadata).toEqual({ dtype });
+      for (const [name, t] of Object.entries(tensors)) {
+        const back = file.get(name);
+        expect(back.dtype).toBe(dtype);
+        expect(back.shape).toEqual(t.shape);
+        expect([...back.data]).toEqual([...t.data]);
+      }
+    },
+  );
 
   it("writes files atomically and reads them back lazily, tensor by tensor", () => {
     const path = join(dir, "model.safetensors");
@@ -67,7 +70,9 @@ describe("round trips", () => {
     } finally {
       reader.close();
     }
-    expect(readFileSync(path)).toEqual(Buffer.from(serializeSafetensors({ input_ids: ids, "h.0.w": w }, { format: "pt" })));
+    expect(readFileSync(path)).toEqual(
+      Buffer.from(serializeSafetensors({ input_ids: ids, "h.0.w": w }, { format: "pt" })),
+    );
     expect(toFloat32(readSafetensorsFile(path).get("h.0.w"))[2]).toBe(3.25);
   });
 
@@ -110,10 +115,12 @@ describe("conversions", () => {
   });
 
   it("narrows f32 to F16 and BF16 with round-to-nearest-even bits", () => {
-    expect([...new Uint16Array(fromFloat32(new Float32Array([1, 65504, 1e6]), [3], "F16").data.buffer)]).toEqual([
-      0x3c00, 0x7bff, 0x7c00,
+    expect([
+      ...new Uint16Array(fromFloat32(new Float32Array([1, 65504, 1e6]), [3], "F16").data.buffer),
+    ]).toEqual([0x3c00, 0x7bff, 0x7c00]);
+    expect([...new Uint16Array(fromFloat32(new Float32Array([1, -1.5]), [2], "BF16").data.buffer)]).toEqual([
+      0x3f80, 0xbfc0,
     ]);
-    expect([...new Uint16Array(fromFloat32(new Float32Array([1, -1.5]), [2], "BF16").data.buffer)]).toEqual([0x3f80, 0xbfc0]);
   });
 
   it("encodes integers little-endian and refuses values that do not fit", () => {

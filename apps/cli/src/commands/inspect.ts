@@ -53,7 +53,13 @@ const n = (x: number) => x.toLocaleString("en-US");
 
 function formatReport(r: InspectReport): string {
   const showFile = r.files.length > 1;
-  const rows = r.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(", ")}]`, n(t.bytes), ...(showFile ? [t.file] : [])]);
+  const rows = r.tensors.map((t) => [
+    t.name,
+    t.dtype,
+    `[${t.shape.join(", ")}]`,
+    n(t.bytes),
+    ...(showFile ? [t.file] : []),
+  ]);
   const head = ["name", "dtype", "shape", "bytes", ...(showFile ? ["file"] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
@@ -79,10 +85,12 @@ export function registerInspect(program: Command): void {
     .command("inspect")
     .description("list the tensors, parameter count and metadata of a safetensors file or model directory")
     .argument("<path>", "a .safetensors file, a model.safetensors.index.json, or a directory holding either")
-    .option("--json", "print one JSON object: {files, index, tensors: [{name, dtype, shape, bytes, file}], parameter_count, total_bytes, metadata}")
+    .option(
+      "--json",
+      "print one JSON object: {files, index, tensors: [{name, dtype, shape, bytes, file}], parameter_count, total_bytes, metadata}",
+    )
     .action((path: string, options: { json?: boolean }) => {
       const report = inspect(path);
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
     });
 }
-

@@ -1,0 +1,139 @@
+// `llmts init --arch gpt2|llama (--preset NAME | --n-layer ... --n-head ... --n-embd ... --vocab-size ...
+// --block-size ...) --out DIR`: writes a randomly initialised model in Hugging Face's layout
+// (config.json + model.safetensors), initialised as the references do (@llmts/model's createModel).
+//
+// Shape flags after a preset override it (`--preset gpt2 --vocab-size 65`). Flag names follow
+// nanoGPT's (n_layer, n_head, n_embd, block_size, dropout); each maps to the HF field of the
+// architecture (GPT-2 n_positions, Llama max_position_embeddings, ...).
+// Not here: training (`llmts train`), downloading trained weights.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { createModel, PRESETS, parseConfig, saveModel } from "@llmts/model";
+import { Rng } from "@llmts/tensor";
+import type { Command } from "commander";
+import { CliError, parseNumberFlag } from "../errors.ts";
+
+interface InitOptions {
+  arch?: string;
+  preset?: string;
+  nLayer?: string;
+  nHead?: string;
+  nKvHead?: string;
+  nEmbd?: string;
+  vocabSize?: string;
+  blockSize?: string;
+  intermediateSize?: string;
+  dropout: string;
+  seed: string;
+  dtype: string;
+  out?: string;
+  force?: boolean;
+}
+
+/** The HF config.json the flags describe. */
+export function initConfig(o: InitOptions): Record<string, unknown> {
+  const preset = o.preset === undefined ? undefined : PRESETS[o.preset];
+  if (o.preset !== undefined && preset === undefined) {
+    throw new CliError(`--preset: unknown preset "${o.preset}" (known: ${Object.keys(PRESETS).join(", ")})`);
+  }
+  const arch = o.arch ?? preset?.arch;
+  if (arch === undefined) throw new CliError("--arch: required (gpt2 or llama) unless --preset is given");
+  if (arch !== "gpt2" && arch !== "llama") throw new CliError(`--arch: expected gpt2 or llama, got "${arch}"`);
+  if (preset && preset.arch !== arch) {
+    throw new CliError(`--preset: "${o.preset}" is a ${preset.arch} model, but --arch is ${arch}`);
+  }
+  const int = (flag: string, value: string | undefined) =>
+    value === undefined ? undefined : parseNumberFlag(flag, value, { integer: true, min: 1 });
+  const shape = {
+    nLayer: int("--n-layer", o.nLayer),
+    nHead: int("--n-head", o.nHead),
+    nKvHead: int("--n-kv-head", o.nKvHead),
+    nEmbd: int("--n-embd", o.nEmbd),
+    vocabSize: int("--vocab-size", o.vocabSize),
+    blockSize: int("--block-size", o.blockSize),
+    intermediateSize: int("--intermediate-size", o.intermediateSize),
+  };
+  const dropout = parseNumberFlag("--dropout", o.dropout, { min: 0, max: 0.99 });
+  if (!preset) {
+    for (const [flag, value] of [
+      ["--n-layer", shape.nLayer],
+      ["--n-head", shape.nHead],
+      ["--n-embd", shape.nEmbd],
+      ["--vocab-size", shape.vocabSize],
+      ["--block-size", shape.blockSize],
+    ] as const) {
+      if (value === undefined) throw new CliError(`${flag}: required unless --preset is given`);
+    }
+  }
+  const base: Record<string, unknown> = { ...(preset?.config ?? { model_type: arch }) };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) base[key] = value;
+  };
+  if (arch === "gpt2") {
+    if (shape.nKvHead !== undefined) throw new CliError("--n-kv-head: GPT-2 has no grouped-query attention");
+    set("n_layer", shape.nLayer);
+    set("n_head", shape.nHead);
+    set("n_embd", shape.nEmbd);
+    set("vocab_size", shape.vocabSize);
+    set("n_positions", shape.blockSize);
+    set("n_inner", shape.intermediateSize);
+    for (const key of ["embd_pdrop", "resid_pdrop", "attn_pdrop"]) base[key] = dropout;
+  } else {
+    set("num_hidden_layers", shape.nLayer);
+    set("num_attention_heads", shape.nHead);
+    set("hidden_size", shape.nEmbd);
+    set("vocab_size", shape.vocabSize);
+    set("max_position_embeddings", shape.blockSize);
+    if (shape.nHead !== undefined || shape.nKvHead !== undefined) {
+      base.num_key_value_heads = shape.nKvHead ?? shape.nHead;
+    }
+    if (shape.intermediateSize !== undefined) base.intermediate_size = shape.intermediateSize;
+    else if (shape.nEmbd !== undefined) base.intermediate_size = llama2cHiddenDim(shape.nEmbd);
+    base.attention_dropout = dropout;
+  }
+  return base;
+}
+
+/** llama2.c's rule for the SwiGLU width: 2/3 of 4·dim, rounded up to a multiple of 32. */
+function llama2cHiddenDim(dim: number): number {
+  const hidden = Math.floor((2 * 4 * dim) / 3);
+  return 32 * Math.ceil(hidden / 32);
+}
+
+export function registerInit(program: Command): void {
+  program
+    .command("init")
+    .description("write a randomly initialised model (config.json + model.safetensors) in Hugging Face layout")
+    .option("--arch <arch>", "gpt2 or llama (implied by --preset)")
+    .option("--preset <name>", `named shape: ${Object.keys(PRESETS).join(", ")}`)
+    .option("--n-layer <n>", "transformer blocks")
+    .option("--n-head <n>", "attention heads")
+    .option("--n-kv-head <n>", "llama: key/value heads for grouped-query attention (default: --n-head)")
+    .option("--n-embd <n>", "model width (GPT-2 n_embd, Llama hidden_size)")
+    .option("--vocab-size <n>", "vocabulary size")
+    .option("--block-size <n>", "context length (GPT-2 n_positions, Llama max_position_embeddings)")
+    .option("--intermediate-size <n>", "MLP width (default: GPT-2 4·n_embd; Llama llama2.c's rule)")
+    .option("--dropout <p>", "dropout probability written to the config", "0")
+    .option("--seed <n>", "random seed of the initialisation", "1337")
+    .option("--dtype <dtype>", "storage dtype of model.safetensors: F32, F16 or BF16", "F32")
+    .option("--out <dir>", "output directory (created if missing)")
+    .option("--force", "overwrite an existing model in --out")
+    .action((o: InitOptions) => {
+      if (o.out === undefined) throw new CliError("--out: required (the directory to write the model to)");
+      if (!["F32", "F16", "BF16"].includes(o.dtype)) {
+        throw new CliError(`--dtype: expected F32, F16 or BF16, got "${o.dtype}"`);
+      }
+      const seed = parseNumberFlag("--seed", o.seed, { integer: true, min: 0 });
+      const config = parseConfig(initConfig(o), "the config made from the flags");
+      if (!o.force && existsSync(join(o.out, "model.safetensors"))) {
+        throw new CliError(`--out: ${o.out} already holds a model.safetensors (pass --force to overwrite)`);
+      }
+      const model = createModel(config, new Rng(seed));
+      saveModel(o.out, model, { dtype: o.dtype as "F32" | "F16" | "BF16" });
+      let count = 0;
+      for (const p of model.parameters().values()) count += p.size;
+      process.stdout.write(
+        `wrote ${o.out}: ${config.modelType}, ${count.toLocaleString("en-US")} parameters, seed ${seed}\n`,
+      );
+    });
+}

@@ -1,0 +1,64 @@
+// The interface every architecture implements, and the checks every forward pass starts with.
+// A model is its config plus a map of parameters under their Hugging Face names; forward() maps
+// token ids to next-token logits. The same forward() trains (autograd records the graph when
+// parameters require grad) and generates (under noGrad, with a KV cache).
+// Not here: the architectures (gpt2.ts, llama.ts), files (checkpoint.ts), sampling (@llmts/sample).
+
+import { type Rng, ShapeError, type Tensor } from "@llmts/tensor";
+import type { ModelConfig } from "./config.ts";
+import type { KVCache } from "./kv-cache.ts";
+
+export interface ForwardOptions {
+  /**
+   * Inference with a KV cache: this call's tokens sit at positions cache.length .., their keys and
+   * values are appended, and cache.length advances by T. Runs without recording a graph.
+   */
+  cache?: KVCache;
+  /** Dropout on (needs `rng` when the config has any dropout > 0). Default false. */
+  training?: boolean;
+  rng?: Rng;
+  /** Compute logits for the last position only: [B, 1, V] (prefill needs nothing else). */
+  lastOnly?: boolean;
+}
+
+export interface CacheOptions {
+  /** Rows fed at once (default 1). */
+  batchSize?: number;
+  /** Longest sequence the cache holds (default and maximum: the context window). */
+  maxLength?: number;
+}
+
+export interface CausalLM {
+  readonly config: ModelConfig;
+  /** Longest sequence forward() accepts (GPT-2 n_positions, Llama max_position_embeddings). */
+  readonly contextLength: number;
+  readonly vocabSize: number;
+  /** ids: int32 [B, T] -> logits [B, T, V] (or [B, 1, V] with lastOnly). */
+  forward(ids: Tensor, options?: ForwardOptions): Tensor;
+  /**
+   * The trainable tensors by Hugging Face name, in the checkpoint's layout (GPT-2 Conv1D [in, out],
+   * Llama Linear [out, in]). Tied embeddings appear once (no lm_head.weight). The tensors are the
+   * model's own: an optimizer updating their values in place updates the model.
+   */
+  parameters(): Map<string, Tensor>;
+  newCache(options?: CacheOptions): KVCache;
+}
+
+/** ids must be int32 [B, T] with T >= 1, every id < V, and fit in the window after the cache. */
+export function checkIds(ids: Tensor, vocabSize: number, contextLength: number, past: number): void {
+  if (ids.dtype !== "int32" || ids.ndim !== 2 || ids.shape[1] === 0) {
+    throw new ShapeError(`forward: ids must be int32 [B, T] with T >= 1, got ${ids.dtype} [${ids.shape.join(", ")}]`);
+  }
+  const T = ids.shape[1]!;
+  if (past + T > contextLength) {
+    const where = past > 0 ? ` (${past} cached + ${T} new)` : "";
+    throw new ShapeError(`forward: ${past + T} tokens${where} exceed the model's context of ${contextLength}`);
+  }
+  const data = ids.dataSync();
+  for (let i = 0; i < data.length; i++) {
+    const id = data[i]!;
+    if (id < 0 || id >= vocabSize) {
+      throw new ShapeError(`forward: token id ${id} at position ${i} is out of range for a vocabulary of ${vocabSize}`);
+    }
+  }
+}

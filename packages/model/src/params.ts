@@ -1,0 +1,56 @@
+// Parameters described as data: each architecture lists its tensors as { HF name, shape, init },
+// and this file turns such a list into tensors — random ones for a new model, or checks a
+// checkpoint against it (weights.ts). One list per architecture is the single place where
+// Hugging Face names meet our modules.
+// Not here: reading files (weights.ts), the architectures themselves (gpt2.ts, llama.ts).
+// Reference: the `_init_weights` methods of HF's GPT2PreTrainedModel / LlamaPreTrainedModel.
+
+import { matmul, type Rng, Tensor } from "@llmts/tensor";
+
+/** How a parameter starts out in a fresh model. */
+export type Init = { normal: number } | "zeros" | "ones";
+
+export interface ParamSpec {
+  /** The Hugging Face state-dict name, e.g. "transformer.h.0.attn.c_attn.weight". */
+  name: string;
+  shape: number[];
+  init: Init;
+}
+
+/** Fresh tensors for every spec, in order, drawing normals from `rng` (requiresGrad set). */
+export function initParameters(specs: readonly ParamSpec[], rng: Rng): Map<string, Tensor> {
+  const params = new Map<string, Tensor>();
+  for (const spec of specs) {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    const init = spec.init;
+    if (init === "ones") data.fill(1);
+    else if (init !== "zeros") for (let i = 0; i < n; i++) data[i] = rng.normal() * init.normal;
+    params.set(spec.name, Tensor.fromArray(data, spec.shape).requiresGrad_());
+  }
+  return params;
+}
+
+/** Looks up a parameter the architecture needs; a missing one is a bug (the loader checked). */
+export function take(params: Map<string, Tensor>, name: string): Tensor {
+  const t = params.get(name);
+  if (t === undefined) throw new Error(`model: parameter "${name}" was not provided`);
+  return t;
+}
+
+/**
+ * nn.Linear: y = x Wᵀ + b with W stored [out, in] (Llama's layout).
+ * x: [..., in] -> [..., out]. Wᵀ is a transposed view: matmul reads it in place.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const y = matmul(x, weight.transpose(0, 1));
+  return bias ? y.add(bias) : y;
+}
+
+/**
+ * GPT-2's Conv1D: y = x W + b with W stored [in, out] (the transpose of nn.Linear's layout, kept
+ * from the original TensorFlow checkpoint). x: [..., in] -> [..., out].
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
+  return matmul(x, weight).add(bias);
+}

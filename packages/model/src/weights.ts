@@ -1,0 +1,57 @@
+// Checkpoint tensors -> parameter tensors, checked against an architecture's parameter list.
+//
+// Two passes: first every header entry is checked (names, shapes, dtypes) and all problems are
+// reported together in one WeightLoadError; then tensors are read one at a time, converted to f32
+// (F16 / BF16 / F64 widened or narrowed exactly by @llmts/safetensors) and wrapped without a copy.
+// Because each tensor is read into its own buffer and that buffer becomes the parameter, GPT-2
+// 124M never holds the weights twice.
+// Not here: which names an architecture expects (gpt2.ts / llama.ts list them), quantised dtypes.
+// Reference: transformers' `_load_state_dict_into_model` missing / unexpected / mismatched keys.
+
+import { toFloat32 } from "@llmts/safetensors";
+import type { Checkpoint } from "@llmts/safetensors/node";
+import { Tensor } from "@llmts/tensor";
+import { WeightLoadError, type WrongShape } from "./errors.ts";
+import type { ParamSpec } from "./params.ts";
+
+const FLOAT_DTYPES = new Set(["F32", "F16", "BF16", "F64"]);
+
+/**
+ * Loads every spec'd parameter from `ckpt` (requiresGrad set, like torch parameters).
+ * `ignored(name)` says which extra tensors are expected and skipped (buffers, a tied lm_head).
+ * `source` names the checkpoint in error messages.
+ */
+export function loadWeights(
+  ckpt: Checkpoint,
+  specs: readonly ParamSpec[],
+  ignored: (name: string) => boolean,
+  source: string,
+): Map<string, Tensor> {
+  const expected = new Map(specs.map((s) => [s.name, s]));
+  const missing: string[] = [];
+  const unexpected: string[] = [];
+  const wrongShape: WrongShape[] = [];
+  const wrongDtype: { name: string; dtype: string }[] = [];
+  for (const spec of specs) if (!ckpt.has(spec.name)) missing.push(spec.name);
+  for (const info of ckpt.tensors) {
+    const spec = expected.get(info.name);
+    if (spec === undefined) {
+      if (!ignored(info.name)) unexpected.push(info.name);
+      continue;
+    }
+    if (info.shape.join() !== spec.shape.join()) {
+      wrongShape.push({ name: info.name, expected: spec.shape, actual: info.shape });
+    }
+    if (!FLOAT_DTYPES.has(info.dtype)) wrongDtype.push({ name: info.name, dtype: info.dtype });
+  }
+  if (missing.length + unexpected.length + wrongShape.length + wrongDtype.length > 0) {
+    throw new WeightLoadError(source, { missing, unexpected, wrongShape, wrongDtype });
+  }
+
+  const params = new Map<string, Tensor>();
+  for (const spec of specs) {
+    const values = toFloat32(ckpt.read(spec.name)); // F32: a view of the bytes just read
+    params.set(spec.name, Tensor.fromArray(values, spec.shape).requiresGrad_());
+  }
+  return params;
+}

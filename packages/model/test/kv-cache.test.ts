@@ -1,0 +1,107 @@
+import { intTensor, noGrad, Rng, type Tensor } from "@llmts/tensor";
+import { describe, expect, it } from "vitest";
+import { type CausalLM, createModel, type ModelConfig, stepModel } from "../src/index.ts";
+import { tinyGpt2, tinyLlama } from "./tiny.ts";
+
+const llama3 = { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 };
+
+const cases: [string, ModelConfig][] = [
+  ["gpt2", tinyGpt2()],
+  ["llama with GQA (4 query heads over 2 key/value heads)", tinyLlama()],
+  ["qwen2 (q/k/v biases)", tinyLlama({ model_type: "qwen2", tie_word_embeddings: true })],
+  ["mistral with a sliding window of 3", tinyLlama({ model_type: "mistral", sliding_window: 3 })],
+  ["llama with llama3 rope scaling", tinyLlama({ rope_theta: 5e5, rope_scaling: llama3 })],
+];
+
+// Two rows of 10 tokens (batch 2).
+const ids = [
+  [3, 17, 0, 8, 8, 21, 5, 30, 2, 11],
+  [9, 1, 33, 4, 12, 7, 7, 19, 26, 6],
+];
+
+function full(model: CausalLM): Tensor {
+  return noGrad(() => model.forward(intTensor(ids))); // [2, 10, V]
+}
+
+/** Feeds ids in chunks of the given sizes through one cache, concatenating the logits per row. */
+function chunked(model: CausalLM, sizes: number[]): number[][] {
+  const cache = model.newCache({ batchSize: 2 });
+  const rows: number[][] = [[], []];
+  let start = 0;
+  for (const n of sizes) {
+    const chunk = ids.map((row) => row.slice(start, start + n));
+    const logits = model.forward(intTensor(chunk), { cache }); // [2, n, V]
+    const V = logits.shape[2]!;
+    const data = logits.dataSync();
+    for (let b = 0; b < 2; b++) rows[b]!.push(...data.subarray(b * n * V, (b + 1) * n * V));
+    start += n;
+  }
+  expect(cache.length).toBe(10);
+  return rows;
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  expect(worst).toBeLessThan(1e-5);
+}
+
+describe("the KV cache", () => {
+  for (const [name, config] of cases) {
+    it(`${name}: one token at a time gives the same logits as the full forward pass`, () => {
+      const model = createModel(config, new Rng(11));
+      const reference = full(model).dataSync();
+      const rows = chunked(model, Array(10).fill(1));
+      const V = model.vocabSize;
+      expectClose([...rows[0]!, ...rows[1]!], reference.subarray(0, 2 * 10 * V));
+    });
+
+    it(`${name}: a prompt chunk followed by single tokens and another chunk gives the same logits`, () => {
+      const model = createModel(config, new Rng(12));
+      const reference = full(model).dataSync();
+      const rows = chunked(model, [4, 1, 1, 4]);
+      expectClose([...rows[0]!, ...rows[1]!], reference);
+    });
+  }
+
+  it("refuses a token past the cache's length, naming both numbers", () => {
+    const model = createModel(tinyGpt2(), new Rng(13));
+    const cache = model.newCache({ maxLength: 4 });
+    model.forward(intTensor([[1, 2, 3]]), { cache });
+    model.forward(intTensor([[4]]), { cache });
+    expect(() => model.forward(intTensor([[5]]), { cache })).toThrow(/5 positions do not fit in a cache of 4/);
+  });
+
+  it("refuses a sequence longer than the context window", () => {
+    const model = createModel(tinyGpt2(), new Rng(14)); // n_positions 24
+    const long = intTensor([Array(25).fill(1)]);
+    expect(() => noGrad(() => model.forward(long))).toThrow(/25 tokens exceed the model's context of 24/);
+  });
+
+  it("grows past its initial capacity without changing the logits", () => {
+    const config = tinyLlama({ max_position_embeddings: 1200 });
+    const model = createModel(config, new Rng(15));
+    const seq = Array.from({ length: 1100 }, (_, i) => (i * 7) % 41);
+    const reference = noGrad(() => model.forward(intTensor([seq]), { lastOnly: true })).dataSync();
+    const cache = model.newCache();
+    model.forward(intTensor([seq.slice(0, 1000)]), { cache }); // capacity 1024 at first
+    const last = model.forward(intTensor([seq.slice(1000)]), { cache, lastOnly: true });
+    expectClose(last.dataSync(), reference);
+  });
+});
+
+describe("stepModel", () => {
+  it("prefill and step return the full forward's logits at each position", () => {
+    const model = createModel(tinyLlama(), new Rng(16));
+    const row = ids[0]!;
+    const reference = noGrad(() => model.forward(intTensor([row]))).dataSync(); // [1, 10, V]
+    const V = model.vocabSize;
+    const step = stepModel(model);
+    expectClose(step.prefill(row.slice(0, 6)), reference.subarray(5 * V, 6 * V));
+    for (let t = 6; t < 10; t++) expectClose(step.step(row[t]!), reference.subarray(t * V, (t + 1) * V));
+    expect(step.position).toBe(10);
+    expectClose(step.prefill(row.slice(0, 2)), reference.subarray(V, 2 * V)); // prefill starts over
+    expect(step.position).toBe(2);
+  });
+});

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fromFloat32, type Tensor as StTensor } from "@llmts/safetensors";
+import { writeSafetensors } from "@llmts/safetensors/node";
+import { intTensor, noGrad, Rng, type Tensor } from "@llmts/tensor";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type CausalLM,
+  configToJson,
+  createModel,
+  loadModel,
+  type ModelConfig,
+  saveModel,
+  WeightLoadError,
+} from "../src/index.ts";
+import { tinyGpt2, tinyLlama } from "./tiny.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "llmts-weights-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes config.json and model.safetensors holding exactly `tensors`. */
+function writeCheckpoint(config: ModelConfig, tensors: Map<string, Tensor> | Record<string, StTensor>): void {
+  writeFileSync(join(dir, "config.json"), JSON.stringify(configToJson(config)));
+  const st: Record<string, StTensor> = {};
+  if (tensors instanceof Map) {
+    for (const [name, t] of tensors) st[name] = fromFloat32(t.dataSync() as Float32Array, [...t.shape]);
+  } else Object.assign(st, tensors);
+  writeSafetensors(join(dir, "model.safetensors"), st);
+}
+
+function logitsOf(model: CausalLM, ids: number[]): Float32Array {
+  return noGrad(() => model.forward(intTensor([ids]))).dataSync() as Float32Array;
+}
+
+describe("loading GPT-2 names", () => {
+  it("keeps unprefixed names (the original gpt2 checkpoint) and ignores the attn.bias buffers", () => {
+    const config = tinyGpt2();
+    const model = createModel(config, new Rng(1), { gpt2Prefix: "" });
+    const params = model.parameters();
+    expect(params.has("h.0.attn.c_attn.weight")).toBe(true);
+    expect(params.get("h.0.attn.c_attn.weight")!.shape).toEqual([16, 48]); // Conv1D: [in, out]
+    const st: Record<string, StTensor> = {};
+    for (const [name, t] of params) st[name] = fromFloat32(t.dataSync() as Float32Array, [...t.shape]);
+    st["h.0.attn.bias"] = fromFloat32(new Float32Array(24 * 24), [1, 1, 24, 24]);
+    st["h.1.attn.masked_bias"] = fromFloat32(new Float32Array([-1e4]), []);
+    writeCheckpoint(config, st);
+    const { model: loaded } = loadModel(dir);
+    expect([...loaded.parameters().keys()]).toEqual([...params.keys()]);
+    expect(logitsOf(loaded, [1, 2, 3])).toEqual(logitsOf(model, [1, 2, 3]));
+  });
+
+  it("keeps transformer.-prefixed names and stores a tied lm_head once (no lm_head.weight)", () => {
+    const model = createModel(tinyGpt2(), new Rng(2));
+    const names = [...model.parameters().keys()];
+    expect(names[0]).toBe("transformer.wte.weight");
+    expect(names).not.toContain("lm_head.weight");
+    saveModel(dir, model);
+    const { model: loaded } = loadModel(dir);
+    expect([...loaded.parameters().keys()]).toEqual(names);
+  });
+
+  it("loads an explicit lm_head.weight when embeddings are untied", () => {
+    const config = tinyGpt2({ tie_word_embeddings: false });
+    const model = createModel(config, new Rng(3));
+    expect(model.parameters().get("lm_head.weight")!.shape).toEqual([37, 16]);
+    saveModel(dir, model);
+    const { model: loaded } = loadModel(dir);
+    expect(loaded.parameters().has("lm_head.weight")).toBe(true);
+    expect(logitsOf(loaded, [4, 5])).toEqual(logitsOf(model, [4, 5]));
+  });
+});
+
+describe("the weight loader", () => {
+  it("lists every missing, unexpected and wrong-shaped tensor in one WeightLoadError", () => {
+    const config = tinyLlama();
+    const params = createModel(config, new Rng(4)).parameters();
+    params.delete("model.layers.1.mlp.up_proj.weight");
+    params.delete("model.norm.weight");
+    const st: Record<string, StTensor> = {};
+    for (const [name, t] of params) st[name] = fromFloat32(t.dataSync() as Float32Array, [...t.shape]);
+    st["model.layers.0.self_attn.k_proj.weight"] = fromFloat32(new Float32Array(16 * 16), [16, 16]); // should be [8, 16]
+    st["model.layers.7.mlp.gate_proj.weight"] = fromFloat32(new Float32Array(4), [2, 2]);
+    writeCheckpoint(config, st);
+    let error: WeightLoadError | undefined;
+    try {
+      loadModel(dir);
+    } catch (e) {
+      error = e as WeightLoadError;
+    }
+    expect(error).toBeInstanceOf(WeightLoadError);
+    expect(error!.name).toBe("WeightLoadError");
+    expect(error!.missing).toEqual(["model.layers.1.mlp.up_proj.weight", "model.norm.weight"]);
+    expect(error!.unexpected).toEqual(["model.layers.7.mlp.gate_proj.weight"]);
+    expect(error!.wrongShape).toEqual([
+      { name: "model.layers.0.self_attn.k_proj.weight", expected: [8, 16], actual: [16, 16] },
+    ]);
+    expect(error!.message).toContain('missing "model.norm.weight"');
+    expect(error!.message).toContain('"model.layers.0.self_attn.k_proj.weight" has shape [16, 16], expected [8, 16]');
+    expect(error!.message).toContain("4 problem(s)");
+  });
+
+  it("requires lm_head.weight when tie_word_embeddings is false", () => {
+    const config = tinyLlama({ tie_word_embeddings: false });
+    const params = createModel(config, new Rng(5)).parameters();
+    params.delete("lm_head.weight");
+    writeCheckpoint(config, params);
+    expect(() => loadModel(dir)).toThrow(/missing "lm_head.weight"/);
+  });
+
+  it("widens F16 and BF16 storage to the same f32 values the rounding gives", () => {
+    const model = createModel(tinyLlama({ model_type: "qwen2", tie_word_embeddings: true }), new Rng(6));
+    for (const dtype of ["F16", "BF16"] as const) {
+      saveModel(dir, model, { dtype });
+      const { model: loaded } = loadModel(dir);
+      for (const [name, p] of model.parameters()) {
+        const original = p.dataSync() as Float32Array;
+        const back = loaded.parameters().get(name)!.dataSync() as Float32Array;
+        // F16 keeps 11 significant bits, BF16 8: relative rounding error at most 2^-11 / 2^-8.
+        const bound = dtype === "F16" ? 2 ** -11 : 2 ** -8;
+        for (let i = 0; i < original.length; i++) {
+          expect(Math.abs(back[i]! - original[i]!)).toBeLessThanOrEqual(bound * Math.abs(original[i]!) + 1e-7);
+        }
+      }
+    }
+  });
+});
+
+describe("saveModel then loadModel", () => {
+  it("round-trips config, parameter names and values exactly", () => {
+    for (const config of [tinyGpt2(), tinyLlama({ model_type: "mistral", sliding_window: 5 })]) {
+      const model = createModel(config, new Rng(7));
+      saveModel(dir, model);
+      const { config: back, model: loaded } = loadModel(dir);
+      expect({ ...back, hf: null }).toEqual({ ...config, hf: null });
+      for (const [name, p] of model.parameters()) {
+        expect(loaded.parameters().get(name)!.dataSync()).toEqual(p.dataSync());
+      }
+      expect(logitsOf(loaded, [1, 9, 3, 3])).toEqual(logitsOf(model, [1, 9, 3, 3]));
+    }
+  });
+});
