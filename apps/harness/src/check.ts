@@ -69,7 +69,13 @@ export function checkFixture(dir: string): FixtureReport {
   const idsShape = ref.info("input_ids").shape;
   const ids = intTensor(toInt32(ref.get("input_ids")), idsShape); // [B, T]
   const logits = model.forward(ids); // [B, T, V]
-  const logitsCheck = compare("logits", logits.dataSync() as Float32Array, toFloat32(ref.get("logits")), tol.logits_abs, false);
+  const logitsCheck = compare(
+    "logits",
+    logits.dataSync() as Float32Array,
+    toFloat32(ref.get("logits")),
+    tol.logits_abs,
+    false,
+  );
 
   let loss: FixtureReport["loss"] = null;
   const grads: Comparison[] = [];
@@ -84,7 +90,8 @@ export function checkFixture(dir: string): FixtureReport {
     grads.push(...compareGrads(model, ref, tol.grad_abs, problems));
   }
 
-  const greedy = info.prompt_ids && info.greedy_ids ? checkGreedy(model, info.prompt_ids, info.greedy_ids) : null;
+  const greedy =
+    info.prompt_ids && info.greedy_ids ? checkGreedy(model, info.prompt_ids, info.greedy_ids) : null;
 
   const ok =
     logitsCheck.ok &&
@@ -118,7 +125,9 @@ function compareGrads(
       problems.push(`parameter "${name}" received no gradient`);
       continue;
     }
-    out.push(compare(name, p.grad.dataSync() as Float32Array, toFloat32(ref.get(info.name)), tolerance, true));
+    out.push(
+      compare(name, p.grad.dataSync() as Float32Array, toFloat32(ref.get(info.name)), tolerance, true),
+    );
   }
   for (const name of params.keys()) {
     if (!seen.has(name)) problems.push(`parameter "${name}" has no reference gradient`);
@@ -161,7 +170,14 @@ export function compare(
   scaled: boolean,
 ): Comparison {
   if (ours.length !== reference.length) {
-    return { name, maxAbs: Number.POSITIVE_INFINITY, maxRel: Number.POSITIVE_INFINITY, error: Number.POSITIVE_INFINITY, tolerance, ok: false };
+    return {
+      name,
+      maxAbs: Number.POSITIVE_INFINITY,
+      maxRel: Number.POSITIVE_INFINITY,
+      error: Number.POSITIVE_INFINITY,
+      tolerance,
+      ok: false,
+    };
   }
   let maxAbs = 0;
   let refMax = 0;

@@ -1,4 +1,11 @@
 // Public API of @llmts/harness: check our model against the PyTorch reference fixtures.
-export { argmax, type Comparison, checkFixture, compare, type FixtureReport, type Tolerance } from "./check.ts";
+export {
+  argmax,
+  type Comparison,
+  checkFixture,
+  compare,
+  type FixtureReport,
+  type Tolerance,
+} from "./check.ts";
 export { findFixtures, isFixtureDir } from "./discover.ts";
 export { formatReport } from "./report.ts";

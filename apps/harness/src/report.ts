@@ -27,7 +27,9 @@ export function formatReport(r: FixtureReport, verbose = true): string[] {
   }
   if (r.greedy) {
     const g = r.greedy;
-    const detail = g.ok ? `[${g.actual.join(", ")}]` : `got [${g.actual.join(", ")}] expected [${g.expected.join(", ")}]`;
+    const detail = g.ok
+      ? `[${g.actual.join(", ")}]`
+      : `got [${g.actual.join(", ")}] expected [${g.expected.join(", ")}]`;
     out.push(`${mark(g.ok)} ${r.name}  ${"greedy".padEnd(36)} ${detail}`);
   }
   if (r.grads.length > 0) {

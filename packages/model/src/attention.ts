@@ -12,7 +12,7 @@
 // Not here: the q/k/v projections and RoPE (in the model files), flash-attention style fusion.
 // Reference: HF `eager_attention_forward` (modeling_llama.py); nanoGPT `CausalSelfAttention`.
 
-import { dropout, matmul, maskedFill, type Rng, softmax, Tensor } from "@llmts/tensor";
+import { dropout, maskedFill, matmul, type Rng, softmax, Tensor } from "@llmts/tensor";
 import type { KVCache } from "./kv-cache.ts";
 
 export interface AttentionOptions {
@@ -49,7 +49,10 @@ export function causalSelfAttention(q: Tensor, k: Tensor, v: Tensor, o: Attentio
   let att = softmax(scores); // each row sums to 1 over the visible keys
   if (o.training && o.dropout > 0) att = dropout(att, o.dropout, requireRng(o.rng), true);
   const y = matmul(att, v.unsqueeze(2)); // [B, nKvHead, G, T, D]
-  return y.reshape(B, nHead, T, D).transpose(1, 2).reshape(B, T, nHead * D); // [B, T, nHead * D]
+  return y
+    .reshape(B, nHead, T, D)
+    .transpose(1, 2)
+    .reshape(B, T, nHead * D); // [B, T, nHead * D]
 }
 
 /**

@@ -52,7 +52,9 @@ export function loadModel(dir: string): { config: ModelConfig; model: CausalLM }
     const names = ckpt.tensors.map((t) => t.name);
     const specs = parameterSpecs(config, { gpt2Prefix: gpt2PrefixOf(names) });
     const ignored =
-      config.arch === "gpt2" ? (n: string) => isGpt2Ignored(n, config) : (n: string) => isLlamaIgnored(n, config);
+      config.arch === "gpt2"
+        ? (n: string) => isGpt2Ignored(n, config)
+        : (n: string) => isLlamaIgnored(n, config);
     const params = loadWeights(ckpt, specs, ignored, resolve(dir));
     return { config, model: buildModel(config, params) };
   } finally {

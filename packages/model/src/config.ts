@@ -106,7 +106,8 @@ export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
   const modelType = f.raw.model_type;
   if (modelType === undefined) throw new ConfigError(`config: ${file} has no "model_type"`);
   if (modelType === "gpt2") return parseGpt2(f);
-  if (modelType === "llama" || modelType === "qwen2" || modelType === "mistral") return parseLlama(f, modelType);
+  if (modelType === "llama" || modelType === "qwen2" || modelType === "mistral")
+    return parseLlama(f, modelType);
   throw new ConfigError(
     `config: ${file}: model_type ${JSON.stringify(modelType)} is not supported (supported: ${SUPPORTED_MODEL_TYPES.join(", ")})`,
   );
@@ -167,7 +168,8 @@ function parseLlama(f: Fields, modelType: "llama" | "qwen2" | "mistral"): LlamaC
   }
   let headDim: number;
   if (f.raw.head_dim == null) {
-    if (hiddenSize % nHead !== 0) f.fail("num_attention_heads", `must divide hidden_size (${hiddenSize}), got ${nHead}`);
+    if (hiddenSize % nHead !== 0)
+      f.fail("num_attention_heads", `must divide hidden_size (${hiddenSize}), got ${nHead}`);
     headDim = hiddenSize / nHead;
   } else {
     headDim = f.int("head_dim", 0);
@@ -206,7 +208,9 @@ function parseLlama(f: Fields, modelType: "llama" | "qwen2" | "mistral"): LlamaC
     initializerRange: f.positive("initializer_range", 0.02),
     tieWordEmbeddings: f.bool("tie_word_embeddings", false),
     bosTokenId: f.optionalInt("bos_token_id", d.bos),
-    eosTokenId: Array.isArray(f.raw.eos_token_id) ? f.intList("eos_token_id") : f.optionalInt("eos_token_id", d.eos),
+    eosTokenId: Array.isArray(f.raw.eos_token_id)
+      ? f.intList("eos_token_id")
+      : f.optionalInt("eos_token_id", d.eos),
     hf: f.raw,
   };
 }
@@ -219,7 +223,8 @@ function parseRope(f: Fields): { theta: number; scaling: RopeScaling | null } {
   const params = f.raw.rope_parameters;
   const scalingField = params != null ? "rope_parameters" : "rope_scaling";
   const s = (params ?? f.raw.rope_scaling) as Record<string, unknown> | null | undefined;
-  if (s != null && (typeof s !== "object" || Array.isArray(s))) f.fail(scalingField, "must be an object or null");
+  if (s != null && (typeof s !== "object" || Array.isArray(s)))
+    f.fail(scalingField, "must be an object or null");
   let theta = f.positive("rope_theta", 10000);
   if (s?.rope_theta !== undefined) theta = f.positive("rope_theta", 0, s, `${scalingField}.rope_theta`);
   const type = s == null ? "default" : (s.rope_type ?? s.type ?? "default");
@@ -245,7 +250,10 @@ function parseRope(f: Fields): { theta: number; scaling: RopeScaling | null } {
       },
     };
   }
-  return f.fail(sub("rope_type"), `${JSON.stringify(type)} is not supported (supported: default, linear, llama3)`);
+  return f.fail(
+    sub("rope_type"),
+    `${JSON.stringify(type)} is not supported (supported: default, linear, llama3)`,
+  );
 }
 
 /** Typed access to config.json fields: a default when absent, a ConfigError naming the field when wrong. */
@@ -309,7 +317,8 @@ class Fields {
   probability(key: string, fallback: number): number {
     const v = this.raw[key];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== "number" || !(v >= 0 && v < 1)) this.fail(key, `must be a number in [0, 1), got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !(v >= 0 && v < 1))
+      this.fail(key, `must be a number in [0, 1), got ${JSON.stringify(v)}`);
     return v;
   }
 
@@ -357,7 +366,11 @@ export function configToJson(config: ModelConfig): Record<string, unknown> {
       torch_dtype: "float32",
     };
   }
-  const architecture = { llama: "LlamaForCausalLM", qwen2: "Qwen2ForCausalLM", mistral: "MistralForCausalLM" };
+  const architecture = {
+    llama: "LlamaForCausalLM",
+    qwen2: "Qwen2ForCausalLM",
+    mistral: "MistralForCausalLM",
+  };
   const { rope_parameters: _dropped, ...rest } = config.hf;
   const s = config.ropeScaling;
   return {

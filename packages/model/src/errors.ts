@@ -38,7 +38,9 @@ export class WeightLoadError extends Error {
     const parts = [
       ...problems.missing.map((n) => `missing "${n}"`),
       ...problems.unexpected.map((n) => `unexpected "${n}"`),
-      ...problems.wrongShape.map((w) => `"${w.name}" has shape ${shape(w.actual)}, expected ${shape(w.expected)}`),
+      ...problems.wrongShape.map(
+        (w) => `"${w.name}" has shape ${shape(w.actual)}, expected ${shape(w.expected)}`,
+      ),
       ...problems.wrongDtype.map((w) => `"${w.name}" has dtype ${w.dtype}, expected a float type`),
     ];
     const shown = parts.slice(0, 12);

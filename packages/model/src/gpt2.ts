@@ -68,7 +68,8 @@ export function gpt2ParameterSpecs(c: Gpt2Config, prefix: Gpt2Prefix = "transfor
     );
   }
   specs.push(p("ln_f.weight", [C], "ones"), p("ln_f.bias", [C], "zeros"));
-  if (!c.tieWordEmbeddings) specs.push({ name: "lm_head.weight", shape: [c.vocabSize, C], init: { normal: std } });
+  if (!c.tieWordEmbeddings)
+    specs.push({ name: "lm_head.weight", shape: [c.vocabSize, C], init: { normal: std } });
   return specs;
 }
 
@@ -161,7 +162,10 @@ export class Gpt2 implements CausalLM {
     checkIds(ids, c.vocabSize, c.contextLength, past);
     const drop = (x: Tensor, p: number) => (o.training && p > 0 ? dropout(x, p, requireRng(o.rng), true) : x);
 
-    const positions = intTensor(Int32Array.from({ length: T }, (_, t) => past + t), [T]);
+    const positions = intTensor(
+      Int32Array.from({ length: T }, (_, t) => past + t),
+      [T],
+    );
     let x = embedding(this.wte, ids).add(embedding(this.wpe, positions)); // [B, T, C] + [T, C]
     x = drop(x, c.embdPdrop);
     this.blocks.forEach((block, layer) => {

@@ -97,7 +97,10 @@ export class KVCache {
     const move = (old: Float32Array) => {
       const fresh = new Float32Array(this.rowsFor(capacity));
       for (let r = 0; r < rows; r++) {
-        fresh.set(old.subarray(r * this.capacity * D, (r * this.capacity + this.length) * D), r * capacity * D);
+        fresh.set(
+          old.subarray(r * this.capacity * D, (r * this.capacity + this.length) * D),
+          r * capacity * D,
+        );
       }
       return fresh;
     };

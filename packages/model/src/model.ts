@@ -47,18 +47,24 @@ export interface CausalLM {
 /** ids must be int32 [B, T] with T >= 1, every id < V, and fit in the window after the cache. */
 export function checkIds(ids: Tensor, vocabSize: number, contextLength: number, past: number): void {
   if (ids.dtype !== "int32" || ids.ndim !== 2 || ids.shape[1] === 0) {
-    throw new ShapeError(`forward: ids must be int32 [B, T] with T >= 1, got ${ids.dtype} [${ids.shape.join(", ")}]`);
+    throw new ShapeError(
+      `forward: ids must be int32 [B, T] with T >= 1, got ${ids.dtype} [${ids.shape.join(", ")}]`,
+    );
   }
   const T = ids.shape[1]!;
   if (past + T > contextLength) {
     const where = past > 0 ? ` (${past} cached + ${T} new)` : "";
-    throw new ShapeError(`forward: ${past + T} tokens${where} exceed the model's context of ${contextLength}`);
+    throw new ShapeError(
+      `forward: ${past + T} tokens${where} exceed the model's context of ${contextLength}`,
+    );
   }
   const data = ids.dataSync();
   for (let i = 0; i < data.length; i++) {
     const id = data[i]!;
     if (id < 0 || id >= vocabSize) {
-      throw new ShapeError(`forward: token id ${id} at position ${i} is out of range for a vocabulary of ${vocabSize}`);
+      throw new ShapeError(
+        `forward: token id ${id} at position ${i} is out of range for a vocabulary of ${vocabSize}`,
+      );
     }
   }
 }

@@ -36,7 +36,15 @@ function gpt2(nLayer: number, nHead: number, nEmbd: number): Record<string, unkn
   };
 }
 
-function stories(dim: number, nLayer: number, nHead: number, nKvHead: number, vocab: number, seq: number, hidden: number) {
+function stories(
+  dim: number,
+  nLayer: number,
+  nHead: number,
+  nKvHead: number,
+  vocab: number,
+  seq: number,
+  hidden: number,
+) {
   return {
     model_type: "llama",
     vocab_size: vocab,
@@ -57,7 +65,11 @@ function stories(dim: number, nLayer: number, nHead: number, nKvHead: number, vo
 }
 
 export const PRESETS: Record<string, Preset> = {
-  gpt2: { arch: "gpt2", description: "GPT-2 124M: 12 layers, 12 heads, 768 wide, vocab 50257, ctx 1024", config: gpt2(12, 12, 768) },
+  gpt2: {
+    arch: "gpt2",
+    description: "GPT-2 124M: 12 layers, 12 heads, 768 wide, vocab 50257, ctx 1024",
+    config: gpt2(12, 12, 768),
+  },
   "gpt2-medium": {
     arch: "gpt2",
     description: "GPT-2 350M: 24 layers, 16 heads, 1024 wide",

@@ -20,7 +20,11 @@ import type { RopeScaling } from "./config.ts";
 const f32 = Math.fround;
 
 /** Inverse frequencies [headDim / 2], float32 as transformers computes them. */
-export function ropeInverseFrequencies(headDim: number, theta: number, scaling: RopeScaling | null): Float32Array {
+export function ropeInverseFrequencies(
+  headDim: number,
+  theta: number,
+  scaling: RopeScaling | null,
+): Float32Array {
   const half = headDim / 2;
   const inv = new Float32Array(half);
   // 1 / theta ** (arange(0, dim, 2) / dim)  — in float32

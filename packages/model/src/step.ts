@@ -25,7 +25,10 @@ export interface StepModel {
 }
 
 export function stepModel(model: CausalLM, options: { maxLength?: number } = {}): StepModel {
-  const cache: KVCache = model.newCache({ batchSize: 1, maxLength: options.maxLength ?? model.contextLength });
+  const cache: KVCache = model.newCache({
+    batchSize: 1,
+    maxLength: options.maxLength ?? model.contextLength,
+  });
   const run = (ids: ArrayLike<number>): Float32Array => {
     const input = intTensor(Int32Array.from(ids), [1, ids.length]); // [1, T]
     const logits = model.forward(input, { cache, lastOnly: true }); // [1, 1, V]

@@ -42,7 +42,9 @@ describe("parseConfig", () => {
     expect(q).toMatchObject({ qkvBias: true, oBias: false, slidingWindow: null });
     const m = parseConfig(llama({ model_type: "mistral", num_key_value_heads: 2 }));
     expect(m).toMatchObject({ slidingWindow: 4096, nKvHead: 2 });
-    expect(parseConfig(llama({ model_type: "mistral", num_key_value_heads: 2, sliding_window: null }))).toMatchObject({ slidingWindow: null });
+    expect(
+      parseConfig(llama({ model_type: "mistral", num_key_value_heads: 2, sliding_window: null })),
+    ).toMatchObject({ slidingWindow: null });
   });
 
   it("reads rope scaling in both the old rope_scaling and the new rope_parameters spelling", () => {
@@ -67,7 +69,9 @@ describe("parseConfig", () => {
       highFreqFactor: 4,
       originalMaxPositionEmbeddings: 8192,
     });
-    expect(parseConfig(llama({ rope_scaling: { rope_type: "default" } }))).toMatchObject({ ropeScaling: null });
+    expect(parseConfig(llama({ rope_scaling: { rope_type: "default" } }))).toMatchObject({
+      ropeScaling: null,
+    });
   });
 
   it("rejects an unsupported model_type, naming it and the supported ones", () => {
@@ -83,12 +87,21 @@ describe("parseConfig", () => {
       [{ model_type: "gpt2", n_embd: 10, n_head: 3 }, /field "n_head" must divide n_embd \(10\), got 3/],
       [{ model_type: "gpt2", activation_function: "relu" }, /field "activation_function"/],
       [{ model_type: "gpt2", resid_pdrop: 1.5 }, /field "resid_pdrop" must be a number in \[0, 1\)/],
-      [llama({ num_key_value_heads: 3 }), /field "num_key_value_heads" must divide num_attention_heads \(4\)/],
+      [
+        llama({ num_key_value_heads: 3 }),
+        /field "num_key_value_heads" must divide num_attention_heads \(4\)/,
+      ],
       [llama({ hidden_act: "gelu" }), /field "hidden_act"/],
-      [llama({ rope_scaling: { type: "yarn", factor: 4 } }), /field "rope_scaling.rope_type" "yarn" is not supported/],
+      [
+        llama({ rope_scaling: { type: "yarn", factor: 4 } }),
+        /field "rope_scaling.rope_type" "yarn" is not supported/,
+      ],
       [llama({ rope_scaling: { type: "linear" } }), /field "rope_scaling.factor" is required/],
       [llama({ tie_word_embeddings: "yes" }), /field "tie_word_embeddings" must be true or false/],
-      [llama({ model_type: "qwen2", num_key_value_heads: 4, use_sliding_window: true }), /field "use_sliding_window"/],
+      [
+        llama({ model_type: "qwen2", num_key_value_heads: 4, use_sliding_window: true }),
+        /field "use_sliding_window"/,
+      ],
     ];
     for (const [json, message] of bad) {
       let error: unknown;

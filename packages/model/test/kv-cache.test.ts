@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { type CausalLM, createModel, type ModelConfig, stepModel } from "../src/index.ts";
 import { tinyGpt2, tinyLlama } from "./tiny.ts";
 
-const llama3 = { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8 };
+const llama3 = {
+  rope_type: "llama3",
+  factor: 8,
+  low_freq_factor: 1,
+  high_freq_factor: 4,
+  original_max_position_embeddings: 8,
+};
 
 const cases: [string, ModelConfig][] = [
   ["gpt2", tinyGpt2()],
@@ -70,7 +76,9 @@ describe("the KV cache", () => {
     const cache = model.newCache({ maxLength: 4 });
     model.forward(intTensor([[1, 2, 3]]), { cache });
     model.forward(intTensor([[4]]), { cache });
-    expect(() => model.forward(intTensor([[5]]), { cache })).toThrow(/5 positions do not fit in a cache of 4/);
+    expect(() => model.forward(intTensor([[5]]), { cache })).toThrow(
+      /5 positions do not fit in a cache of 4/,
+    );
   });
 
   it("refuses a sequence longer than the context window", () => {

@@ -99,7 +99,9 @@ describe("the weight loader", () => {
       { name: "model.layers.0.self_attn.k_proj.weight", expected: [8, 16], actual: [16, 16] },
     ]);
     expect(error!.message).toContain('missing "model.norm.weight"');
-    expect(error!.message).toContain('"model.layers.0.self_attn.k_proj.weight" has shape [16, 16], expected [8, 16]');
+    expect(error!.message).toContain(
+      '"model.layers.0.self_attn.k_proj.weight" has shape [16, 16], expected [8, 16]',
+    );
     expect(error!.message).toContain("4 problem(s)");
   });
 
@@ -122,10 +124,35 @@ describe("the weight loader", () => {
         // F16 keeps 11 significant bits, BF16 8: relative rounding error at most 2^-11 / 2^-8.
         const bound = dtype === "F16" ? 2 ** -11 : 2 ** -8;
         for (let i = 0; i < original.length; i++) {
-          expect(Math.abs(back[i]! - original[i]!)).toBeLessThanOrEqual(bound * Math.abs(original[i]!) + 1e-7);
+          expect(Math.abs(back[i]! - original[i]!)).toBeLessThanOrEqual(
+            bound * Math.abs(original[i]!) + 1e-7,
+          );
         }
       }
     }
+  });
+});
+
+describe("sharded checkpoints", () => {
+  it("load through model.safetensors.index.json from two shard files", () => {
+    const config = tinyLlama();
+    const model = createModel(config, new Rng(8));
+    writeFileSync(join(dir, "config.json"), JSON.stringify(configToJson(config)));
+    const shards: Record<string, StTensor>[] = [{}, {}];
+    const weightMap: Record<string, string> = {};
+    [...model.parameters()].forEach(([name, t], i) => {
+      shards[i % 2]![name] = fromFloat32(t.dataSync() as Float32Array, [...t.shape]);
+      weightMap[name] = `model-0000${(i % 2) + 1}-of-00002.safetensors`;
+    });
+    for (const [i, tensors] of shards.entries()) {
+      writeSafetensors(join(dir, `model-0000${i + 1}-of-00002.safetensors`), tensors);
+    }
+    writeFileSync(
+      join(dir, "model.safetensors.index.json"),
+      JSON.stringify({ metadata: {}, weight_map: weightMap }),
+    );
+    const { model: loaded } = loadModel(dir);
+    expect(logitsOf(loaded, [5, 6, 7])).toEqual(logitsOf(model, [5, 6, 7]));
   });
 });
 

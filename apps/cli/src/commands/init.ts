@@ -8,7 +8,7 @@
 // Not here: training (`llmts train`), downloading trained weights.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createModel, PRESETS, parseConfig, saveModel } from "@llmts/model";
+import { ConfigError, createModel, type ModelConfig, PRESETS, parseConfig, saveModel } from "@llmts/model";
 import { Rng } from "@llmts/tensor";
 import type { Command } from "commander";
 import { CliError, parseNumberFlag } from "../errors.ts";
@@ -38,7 +38,8 @@ export function initConfig(o: InitOptions): Record<string, unknown> {
   }
   const arch = o.arch ?? preset?.arch;
   if (arch === undefined) throw new CliError("--arch: required (gpt2 or llama) unless --preset is given");
-  if (arch !== "gpt2" && arch !== "llama") throw new CliError(`--arch: expected gpt2 or llama, got "${arch}"`);
+  if (arch !== "gpt2" && arch !== "llama")
+    throw new CliError(`--arch: expected gpt2 or llama, got "${arch}"`);
   if (preset && preset.arch !== arch) {
     throw new CliError(`--preset: "${o.preset}" is a ${preset.arch} model, but --arch is ${arch}`);
   }
@@ -94,6 +95,33 @@ export function initConfig(o: InitOptions): Record<string, unknown> {
   return base;
 }
 
+// HF field -> the flag that sets it, so a config error names what the user typed.
+const FLAG_OF: Record<string, string> = {
+  n_layer: "--n-layer",
+  num_hidden_layers: "--n-layer",
+  n_head: "--n-head",
+  num_attention_heads: "--n-head",
+  num_key_value_heads: "--n-kv-head",
+  n_embd: "--n-embd",
+  hidden_size: "--n-embd",
+  vocab_size: "--vocab-size",
+  n_positions: "--block-size",
+  max_position_embeddings: "--block-size",
+  n_inner: "--intermediate-size",
+  intermediate_size: "--intermediate-size",
+};
+
+function parseFlagsConfig(json: Record<string, unknown>): ModelConfig {
+  try {
+    return parseConfig(json, "flags");
+  } catch (e) {
+    const match = e instanceof ConfigError ? /field "([^"]+)" (.*)$/.exec(e.message) : null;
+    const flag = match && FLAG_OF[match[1]!];
+    if (match && flag) throw new CliError(`${flag}: ${match[2]}`);
+    throw e;
+  }
+}
+
 /** llama2.c's rule for the SwiGLU width: 2/3 of 4·dim, rounded up to a multiple of 32. */
 function llama2cHiddenDim(dim: number): number {
   const hidden = Math.floor((2 * 4 * dim) / 3);
@@ -103,7 +131,9 @@ function llama2cHiddenDim(dim: number): number {
 export function registerInit(program: Command): void {
   program
     .command("init")
-    .description("write a randomly initialised model (config.json + model.safetensors) in Hugging Face layout")
+    .description(
+      "write a randomly initialised model (config.json + model.safetensors) in Hugging Face layout",
+    )
     .option("--arch <arch>", "gpt2 or llama (implied by --preset)")
     .option("--preset <name>", `named shape: ${Object.keys(PRESETS).join(", ")}`)
     .option("--n-layer <n>", "transformer blocks")
@@ -124,7 +154,7 @@ export function registerInit(program: Command): void {
         throw new CliError(`--dtype: expected F32, F16 or BF16, got "${o.dtype}"`);
       }
       const seed = parseNumberFlag("--seed", o.seed, { integer: true, min: 0 });
-      const config = parseConfig(initConfig(o), "the config made from the flags");
+      const config = parseFlagsConfig(initConfig(o));
       if (!o.force && existsSync(join(o.out, "model.safetensors"))) {
         throw new CliError(`--out: ${o.out} already holds a model.safetensors (pass --force to overwrite)`);
       }

@@ -1,0 +1,52 @@
+// `llmts logits --model DIR --input FILE.safetensors --out OUT.safetensors`: runs the forward pass
+// on `input_ids` (I64 or I32 [B, T]) from FILE and writes `logits` (F32 [B, T, V]) to OUT, so any
+// reference file (e.g. one a PyTorch script wrote) can be compared from the shell.
+//
+// Bad input is one line each: missing files (the file system's or safetensors' message), a missing
+// or mis-shaped input_ids, ids outside the vocabulary or a sequence longer than the context
+// (ShapeError from the model's own checks).
+// Not here: comparing (`llmts check` does that for fixtures), sampling (`llmts generate`).
+import { existsSync } from "node:fs";
+import { loadModel } from "@llmts/model";
+import { fromFloat32, toInt32 } from "@llmts/safetensors";
+import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
+import { intTensor, noGrad } from "@llmts/tensor";
+import type { Command } from "commander";
+import { CliError } from "../errors.ts";
+
+interface LogitsOptions {
+  model: string;
+  input: string;
+  out: string;
+}
+
+export function registerLogits(program: Command): void {
+  program
+    .command("logits")
+    .description("write the logits of a model for the input_ids in a safetensors file")
+    .requiredOption("--model <dir>", "model directory (config.json + model.safetensors)")
+    .requiredOption("--input <file>", "safetensors file holding input_ids, I64 or I32 [B, T]")
+    .requiredOption("--out <file>", "safetensors file to write: logits, F32 [B, T, V]")
+    .action((o: LogitsOptions) => {
+      if (!existsSync(o.input)) throw new CliError(`--input: no such file: ${o.input}`);
+      if (!existsSync(o.model)) throw new CliError(`--model: no such directory: ${o.model}`);
+      const input = readSafetensorsFile(o.input);
+      if (!input.has("input_ids")) throw new CliError(`--input: ${o.input} holds no tensor "input_ids"`);
+      const info = input.info("input_ids");
+      if ((info.dtype !== "I64" && info.dtype !== "I32") || info.shape.length !== 2) {
+        throw new CliError(
+          `--input: input_ids must be I64 or I32 [B, T], got ${info.dtype} [${info.shape.join(", ")}] in ${o.input}`,
+        );
+      }
+      const ids = intTensor(toInt32(input.get("input_ids")), info.shape); // [B, T]
+      const { model } = loadModel(o.model);
+      const logits = noGrad(() => model.forward(ids)); // [B, T, V]
+      const shape = [...logits.shape];
+      writeSafetensors(
+        o.out,
+        { logits: fromFloat32(logits.dataSync() as Float32Array, shape) },
+        { format: "pt" },
+      );
+      process.stdout.write(`wrote ${o.out}: logits [${shape.join(", ")}]\n`);
+    });
+}

@@ -1,0 +1,123 @@
+// `llmts init` run as a user runs it: the real bin writes a model that @llmts/model loads back.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadModel } from "@llmts/model";
+import { afterAll, describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "llmts-init-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function llmts(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+}
+
+describe("llmts init", () => {
+  it("writes a Llama with grouped-query attention from shape flags, in HF layout", () => {
+    const out = join(dir, "llama");
+    const r = llmts(
+      "init",
+      "--arch",
+      "llama",
+      "--n-layer",
+      "2",
+      "--n-head",
+      "4",
+      "--n-kv-head",
+      "2",
+      "--n-embd",
+      "32",
+      "--vocab-size",
+      "50",
+      "--block-size",
+      "64",
+      "--seed",
+      "7",
+      "--out",
+      out,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/wrote .*llama: llama, [\d,]+ parameters, seed 7/);
+    const json = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(json).toMatchObject({
+      model_type: "llama",
+      architectures: ["LlamaForCausalLM"],
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      hidden_size: 32,
+      intermediate_size: 96, // llama2.c: 2/3 · 4 · 32 = 85, rounded up to a multiple of 32
+      max_position_embeddings: 64,
+      vocab_size: 50,
+    });
+    const { model } = loadModel(out);
+    expect(model.parameters().get("model.layers.1.self_attn.k_proj.weight")!.shape).toEqual([16, 32]);
+  });
+
+  it("writes GPT-2 124M's shapes from --preset gpt2 with a smaller vocabulary override", () => {
+    const out = join(dir, "gpt2");
+    const r = llmts("init", "--preset", "gpt2", "--n-layer", "1", "--vocab-size", "100", "--out", out);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(json).toMatchObject({
+      model_type: "gpt2",
+      n_layer: 1,
+      n_head: 12,
+      n_embd: 768,
+      n_positions: 1024,
+      vocab_size: 100,
+    });
+    expect(loadModel(out).model.parameters().get("transformer.h.0.attn.c_attn.weight")!.shape).toEqual([
+      768, 2304,
+    ]);
+  });
+
+  it("names the flag in one line when the flags are wrong, and refuses to overwrite without --force", () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["--arch", "gpt2", "--n-layer", "2", "--out", join(dir, "x")],
+        /^llmts: --n-head: required unless --preset is given\n$/,
+      ],
+      [
+        [
+          "--arch",
+          "gpt2",
+          "--n-layer",
+          "2",
+          "--n-head",
+          "3",
+          "--n-embd",
+          "32",
+          "--vocab-size",
+          "9",
+          "--block-size",
+          "8",
+          "--out",
+          join(dir, "x"),
+        ],
+        /^llmts: --n-head: must divide n_embd \(32\), got 3\n$/,
+      ],
+      [
+        ["--preset", "nope", "--out", join(dir, "x")],
+        /^llmts: --preset: unknown preset "nope" \(known: gpt2, /,
+      ],
+      [
+        ["--preset", "stories15M", "--arch", "gpt2", "--out", join(dir, "x")],
+        /^llmts: --preset: "stories15M" is a llama model/,
+      ],
+      [
+        ["--preset", "stories260K", "--n-layer", "1", "--out", join(dir, "llama")],
+        /already holds a model.safetensors \(pass --force/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = llmts("init", ...args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

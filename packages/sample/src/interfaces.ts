@@ -1,0 +1,37 @@
+// The two small interfaces the generation loop needs from the outside world: a model that
+// turns tokens into next-token logits, and a tokenizer that turns ids back into text.
+//
+// They are defined here (not imported from @llmts/model or @llmts/tokenizer) so that sampling
+// can be read and tested on its own with a 10-line fake model. TypeScript's structural typing
+// does the rest: `stepModel(model)` from @llmts/model and the Tokenizer from @llmts/tokenizer
+// satisfy them without naming them.
+// Reference: llama2.c `generate()` (forward one position at a time, decode each token).
+
+/**
+ * A language model fed one sequence left to right, holding its own KV cache.
+ *
+ *   prefill([t0, ..., t(n-1)]) -> logits for position n       Float32Array [vocabSize]
+ *   step(tn)                   -> logits for position n + 1   Float32Array [vocabSize]
+ *
+ * The generation loop copies the returned logits before changing them, so a model may return
+ * a buffer it reuses.
+ */
+export interface StepModel {
+  /** V: the length of every logits array. */
+  readonly vocabSize: number;
+  /** Longest sequence (prompt + generated) the model accepts, e.g. GPT-2's n_positions. */
+  readonly contextLength: number;
+  /** Forgets any previous sequence, runs the whole prompt (at least one id) in one pass. */
+  prefill(ids: ArrayLike<number>): Float32Array;
+  /** Appends one token to the sequence and returns the logits for the token after it. */
+  step(id: number): Float32Array;
+}
+
+/**
+ * Ids -> text. `decode` must be a pure function of the ids; the streaming decoder in
+ * stream-decoder.ts builds incremental, UTF-8 safe output on top of it. A decode that ends in
+ * the replacement character U+FFFD is taken to mean "a multi-byte character is not complete yet".
+ */
+export interface Detokenizer {
+  decode(ids: readonly number[]): string;
+}

@@ -1,0 +1,178 @@
+// Logits processors: functions that rewrite next-token logits [V] in place before a token is
+// picked. Applied by the Sampler in Hugging Face's order:
+//
+//   repetition penalty -> temperature -> top-k -> top-p -> min-p -> sample
+//
+// A filtered-out token gets logit -Infinity (probability exactly 0 after softmax). Every filter
+// keeps at least the most likely token (HF's min_tokens_to_keep = 1).
+//
+// Not here: sampling itself (sample.ts) and the order/defaults (sampler.ts).
+// Reference: transformers/generation/logits_process.py — RepetitionPenaltyLogitsProcessor,
+// TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper. HF computes in
+// float32 with torch ops; we compute the same rules with float64 accumulation, so results agree
+// except for ties and boundaries within float rounding. HF's torch.sort leaves the order of
+// equal logits unspecified; where a tie decides, we prefer the lower token id.
+
+/**
+ * CTRL's repetition penalty (Keskar et al. 2019, as HF implements it): for each id that already
+ * occurred (prompt + generated),
+ *   logit < 0  ->  logit * penalty        logit >= 0  ->  logit / penalty
+ * so with penalty > 1 the token always becomes less likely. `uniqueIds` must list each id once:
+ * HF applies the penalty at most once per token however often it occurred.
+ */
+export function applyRepetitionPenalty(
+  logits: Float32Array,
+  uniqueIds: ArrayLike<number>,
+  count: number,
+  penalty: number,
+): void {
+  if (penalty === 1) return;
+  for (let j = 0; j < count; j++) {
+    const id = uniqueIds[j]!;
+    const x = logits[id]!;
+    logits[id] = x < 0 ? x * penalty : x / penalty;
+  }
+}
+
+/** logits / T: T < 1 sharpens the distribution, T > 1 flattens it. T must be > 0. */
+export function applyTemperature(logits: Float32Array, temperature: number): void {
+  if (temperature === 1) return;
+  for (let i = 0; i < logits.length; i++) logits[i] = logits[i]! / temperature;
+}
+
+/**
+ * The k-th largest of a[0..n) (k = 1 is the maximum), by quickselect (Hoare partition, middle
+ * pivot): O(n) on average instead of a full sort. Reorders `a`, so pass a scratch copy.
+ */
+export function kthLargest(a: Float32Array, n: number, k: number): number {
+  const target = k - 1; // index of the answer if a were sorted descending
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! > pivot) i++;
+      while (a[j]! < pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now a[lo..j] >= pivot >= a[i..hi], and everything strictly between j and i equals pivot.
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return pivot;
+  }
+  return a[target]!;
+}
+
+/**
+ * Top-k (Fan et al. 2018): remove every logit below the k-th largest. Like HF
+ * (`scores < topk(scores, k)[..., -1]`), tokens tied with the k-th are all kept, so more than k
+ * may survive. k >= V keeps everything. `scratch` needs room for V floats.
+ */
+export function applyTopK(logits: Float32Array, k: number, scratch: Float32Array): void {
+  const V = logits.length;
+  if (k <= 0 || k >= V) return;
+  scratch.set(logits);
+  const kth = kthLargest(scratch, V, k);
+  for (let i = 0; i < V; i++) if (logits[i]! < kth) logits[i] = Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * Fills probs[0..V) with softmax(logits) in float64 and returns the max logit.
+ *   softmax(x)_i = exp(x_i - max) / sum_j exp(x_j - max)  — subtracting the max keeps exp <= 1.
+ */
+export function softmaxInto(logits: Float32Array, probs: Float64Array): number {
+  const V = logits.length;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
+  let sum = 0;
+  for (let i = 0; i < V; i++) {
+    const e = Math.exp(logits[i]! - max); // exp(-Infinity) = 0 for filtered tokens
+    probs[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < V; i++) probs[i] = probs[i]! / sum;
+  return max;
+}
+
+/**
+ * Top-p / nucleus (Holtzman et al. 2019): keep the smallest set of most likely tokens whose
+ * probability adds up to at least p. HF's exact rule, which decides the boundary:
+ *
+ *   sort ascending, cum = cumsum(softmax);  remove a token iff cum <= 1 - p;  never remove the last
+ *
+ * i.e. a token is dropped when it and everything less likely together hold at most 1 - p.
+ * Worked example, probs [0.25, 0.25, 0.25, 0.25], p = 0.5: cum = 0.25, 0.5, 0.75, 1 -> the
+ * first two (ids 3 and 2, our tie order) have cum <= 0.5 and go; ids 0 and 1 stay (mass 0.5 = p).
+ *
+ * Speed (from llama2.c's sample_topp): a token with prob < (1 - p) / (n - 1), n = tokens with
+ * prob > 0, is always removed — at most n - 1 tokens are at or below it, so its cum is below
+ * 1 - p — so only the other "candidates" are sorted. Their cum starts at the cropped mass.
+ * Scratch: probs (V float64), order (V int32).
+ */
+export function applyTopP(logits: Float32Array, p: number, probs: Float64Array, order: Int32Array): void {
+  if (p >= 1) return; // HF skips the warper at top_p = 1
+  const V = logits.length;
+  const max = softmaxInto(logits, probs);
+  let n = 0;
+  for (let i = 0; i < V; i++) if (probs[i]! > 0) n++;
+  if (n <= 1) return;
+
+  const cutoff = (1 - p) / (n - 1);
+  let m = 0; // candidates in order[0..m)
+  let croppedMass = 0;
+  for (let i = 0; i < V; i++) {
+    if (probs[i]! >= cutoff || logits[i] === max) order[m++] = i;
+    else croppedMass += probs[i]!;
+  }
+  // Descending by logit; equal logits by ascending id (the lower id counts as more likely).
+  order.subarray(0, m).sort((a, b) => logits[b]! - logits[a]! || a - b);
+
+  // Walk from the least likely candidate up; the first token whose cum exceeds 1 - p is the
+  // least likely one kept, and every token above it is kept too.
+  let cum = croppedMass;
+  let lastKept = 0; // position in order[] of the least likely kept token
+  for (let r = m - 1; r > 0; r--) {
+    cum += probs[order[r]!]!;
+    if (cum > 1 - p) {
+      lastKept = r;
+      break;
+    }
+  }
+  // Remove everything ranked below order[lastKept] in (logit desc, id asc) order.
+  const edgeId = order[lastKept]!;
+  const edge = logits[edgeId]!;
+  for (let i = 0; i < V; i++) {
+    const x = logits[i]!;
+    if (x < edge || (x === edge && i > edgeId)) logits[i] = Number.NEGATIVE_INFINITY;
+  }
+}
+
+/**
+ * Min-p (Nguyen et al. 2024, "Turning Up the Heat"): keep tokens with
+ *   prob_i >= min_p * prob_max   <=>   exp(x_i - x_max) >= min_p   <=>   x_i - x_max >= ln(min_p)
+ * (the softmax normaliser cancels in the ratio, so no softmax is needed). The most likely
+ * token always passes (ratio 1 >= min_p); min_p = 1 keeps exactly the tokens tied for the max.
+ */
+export function applyMinP(logits: Float32Array, minP: number): void {
+  if (minP <= 0) return;
+  const V = logits.length;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
+  const logMinP = Math.log(minP);
+  for (let i = 0; i < V; i++) if (logits[i]! - max < logMinP) logits[i] = Number.NEGATIVE_INFINITY;
+}
+
+/** Index of the largest logit; the lowest index among ties (like torch.argmax / numpy). */
+export function argmax(logits: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
+  return best;
+}

@@ -1,0 +1,58 @@
+// The one shared WebAssembly.Memory the SIMD kernels run on, and its two regions:
+//   [0, pinnedTop)        weights copied in once by pinWeights() (see pinned.ts), kept until unpinned
+//   [pinnedTop, ...)      per-call scratch: each matmul copies its operands here, runs, copies C out
+// The memory is `shared` (its buffer is a SharedArrayBuffer), so worker threads instantiate the
+// same module over the same bytes, and a Float32Array over an old buffer stays valid after a
+// grow (shared buffers never detach; they just do not see the new pages).
+// Not here: freeing individual blocks (scratch is reset by every call; pinned memory is released
+// all at once), anything that knows about matmul.
+// Reference: WebAssembly JS API, `WebAssembly.Memory({ shared: true })`.
+
+import { kernelModuleBytes, type KernelExports, MAX_PAGES } from "./kernels.ts";
+
+const PAGE = 65536;
+
+export const kernelModule = new WebAssembly.Module(kernelModuleBytes() as Uint8Array<ArrayBuffer>);
+export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+export const kernels = new WebAssembly.Instance(kernelModule, { env: { memory } })
+  .exports as unknown as KernelExports;
+
+let heap = new Float32Array(memory.buffer);
+
+/** A float32 view of the whole memory (re-read after anything that may have grown it). */
+export function heapF32(): Float32Array {
+  return heap;
+}
+
+/** Grows the memory so that bytes [0, end) exist. */
+export function ensureBytes(end: number): void {
+  const have = memory.buffer.byteLength;
+  if (end <= have) return;
+  const pages = Math.ceil((end - have) / PAGE);
+  if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`wasm backend: needs ${end} bytes, over 2 GiB`);
+  memory.grow(Math.max(pages, have / PAGE)); // at least double: fewer grows, fewer new views
+  heap = new Float32Array(memory.buffer);
+}
+
+/** 64-byte alignment (a cache line) for every block. */
+export const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+let pinnedTop = 0;
+
+/** Start of the scratch region. */
+export function scratchBase(): number {
+  return pinnedTop;
+}
+
+/** Reserves `bytes` in the pinned region and returns its address (moves the scratch up). */
+export function allocPinned(bytes: number): number {
+  const at = pinnedTop;
+  pinnedTop = align(pinnedTop + bytes);
+  ensureBytes(pinnedTop);
+  return at;
+}
+
+/** Releases the whole pinned region. */
+export function resetPinned(): void {
+  pinnedTop = 0;
+}

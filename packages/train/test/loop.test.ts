@@ -1,0 +1,95 @@
+// The training loop end to end on a tiny model: it learns, it logs what it promises, and a run
+// interrupted and resumed is the same run, bit for bit.
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { isEvalRecord, MetricsLog, prepareRun, type StepRecord, trainLoop } from "../src/index.ts";
+import { scratchDir, TEXT, tinyConfig } from "./helpers.ts";
+
+const dirs: string[] = [];
+function outDir(): string {
+  const dir = scratchDir();
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("trainLoop", () => {
+  it("overfits a short text: the training loss falls from ln(vocab) to below 0.6", async () => {
+    const out = outDir();
+    // 14 distinct characters: an untrained model is near ln(14) = 2.64 nats.
+    const config = tinyConfig(out, {
+      nLayer: 2,
+      nEmbd: 32,
+      blockSize: 16,
+      batchSize: 8,
+      maxIters: 150,
+      warmupIters: 10,
+      evalInterval: 150,
+      evalIters: 4,
+      learningRate: 1e-2,
+      minLr: 1e-3,
+      weightDecay: 0,
+    });
+    const run = prepareRun(config, { text: TEXT });
+    expect(run.tokenizer.vocabSize).toBe(14);
+    const result = await trainLoop(run);
+    const records = new MetricsLog(join(out, "metrics.jsonl")).read();
+    const steps = records.filter((r) => !isEvalRecord(r)) as StepRecord[];
+    expect(steps[0]!.train_loss).toBeGreaterThan(2.3);
+    expect(result.lastEval!.train_loss).toBeLessThan(0.6);
+    expect(result.iter).toBe(150);
+  });
+
+  it("writes metrics.jsonl lines with exactly the documented keys", async () => {
+    const out = outDir();
+    await trainLoop(prepareRun(tinyConfig(out, { maxIters: 7, evalInterval: 3 }), { text: TEXT }));
+    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
+    const records = lines.map((l) => JSON.parse(l) as Record<string, number>);
+    const stepKeys = ["grad_norm", "iter", "lr", "step_ms", "tokens_per_second", "train_loss"];
+    const evalKeys = ["iter", "lr", "tokens_per_second", "train_loss", "val_loss"];
+    const evals = records.filter((r) => "val_loss" in r);
+    const steps = records.filter((r) => !("val_loss" in r));
+    for (const r of steps) expect(Object.keys(r).sort()).toEqual(stepKeys);
+    for (const r of evals) expect(Object.keys(r).sort()).toEqual(evalKeys);
+    // steps 0..6; evaluations before steps 0, 3, 6 and after the last one (iter 7)
+    expect(steps.map((r) => r.iter)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(evals.map((r) => r.iter)).toEqual([0, 3, 6, 7]);
+    for (const r of records) for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
+    expect(readFileSync(join(out, "loss.svg"), "utf8")).toMatch(/^<svg[^>]*>[\s\S]*<path /);
+  });
+
+  it("resumes a run stopped at iteration 5 to exactly the losses, weights and moments of an uninterrupted run", async () => {
+    // Dropout and gradient accumulation on, so both saved random streams and the optimizer matter.
+    const settings = { maxIters: 10, evalInterval: 4, dropout: 0.1, gradientAccumulationSteps: 2 };
+    const straight = outDir();
+    await trainLoop(prepareRun(tinyConfig(straight, settings), { text: TEXT }));
+
+    const stopped = outDir();
+    const controller = new AbortController();
+    const first = await trainLoop(prepareRun(tinyConfig(stopped, settings), { text: TEXT }), {
+      signal: controller.signal,
+      onStep: (r) => {
+        if (r.iter === 4) controller.abort(); // after step 4: five steps done
+      },
+    });
+    expect(first).toMatchObject({ iter: 5, stopped: "interrupted" });
+    const resumed = prepareRun(tinyConfig(stopped), { resume: true, text: TEXT });
+    expect(resumed.state.iter).toBe(5);
+    expect(resumed.config.dropout).toBe(0.1); // the saved run config, not the defaults passed in
+    await trainLoop(resumed);
+
+    // Compare everything but the timings.
+    const losses = (dir: string) =>
+      new MetricsLog(join(dir, "metrics.jsonl"))
+        .read()
+        .map((r) => (isEvalRecord(r) ? [r.iter, r.train_loss, r.val_loss, r.lr] : [r.iter, r.train_loss, r.grad_norm, r.lr]));
+    expect(losses(stopped)).toEqual(losses(straight));
+    expect(losses(straight)).toHaveLength(10 + 4); // 10 steps; evaluations at 0, 4, 8, 10
+    for (const file of ["model.safetensors", "optimizer.safetensors"]) {
+      expect(readFileSync(join(stopped, file)).equals(readFileSync(join(straight, file)))).toBe(true);
+    }
+  });
+});
