@@ -1,6 +1,8 @@
-// Every relative link in the docs and READMEs must point at a file or folder that exists, and
-// every `#L` line anchor must be inside the file: the docs are a guided tour through the code,
-// and a dead link breaks the tour.
+// Every relative link in the docs and READMEs must point at a file or folder that exists, every
+// `#L` line anchor must be inside the file, and every `#heading` anchor into a markdown file must
+// name one of its headings (GitHub's slugs): the docs are a guided tour through the code, and a
+// dead link breaks the tour. A link whose text is a code name, like [`runBackward`](autograd.ts),
+// also promises that the name is in that file, so that is checked too.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,14 +21,39 @@ function markdownFiles(): string[] {
   return files.filter((f) => existsSync(f));
 }
 
+// Links inside fenced code blocks are examples, not links.
+const withoutCode = (markdown: string) => markdown.replace(/```[\s\S]*?```/g, "");
+
 /** Relative link targets in a markdown file: [text](target) and <img src="target">. */
 function relativeLinks(markdown: string): string[] {
   const links: string[] = [];
-  // Links inside fenced code blocks are examples, not links.
-  const withoutCode = markdown.replace(/```[\s\S]*?```/g, "");
-  for (const match of withoutCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) links.push(match[1]!);
-  for (const match of withoutCode.matchAll(/src="([^"]+)"/g)) links.push(match[1]!);
-  return links.filter((link) => !/^[a-z]+:/i.test(link) && !link.startsWith("#"));
+  for (const match of withoutCode(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) links.push(match[1]!);
+  for (const match of withoutCode(markdown).matchAll(/src="([^"]+)"/g)) links.push(match[1]!);
+  return links.filter((link) => !/^[a-z]+:/i.test(link));
+}
+
+/** The anchors GitHub gives a markdown file's headings: lower case, punctuation dropped, spaces -> "-". */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const match of withoutCode(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    const text = match[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1"); // a link in a heading: its text
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    anchors.add(n === 0 ? slug : `${slug}-${n}`);
+  }
+  return anchors;
+}
+
+/** [`name`](file) links: the code name in the text and the target. */
+function codeNameLinks(markdown: string): { name: string; link: string }[] {
+  return [...withoutCode(markdown).matchAll(/\[`([^`]+)`\]\(([^)\s#]+\.(?:ts|mjs|py))(?:#[^)]*)?\)/g)].map(
+    (m) => ({ name: m[1]!, link: m[2]! }),
+  );
 }
 
 describe("links in the docs", () => {
@@ -39,20 +66,39 @@ describe("links in the docs", () => {
   for (const file of files) {
     it(`every relative link in ${relative(root, file)} resolves`, () => {
       const broken: string[] = [];
-      for (const link of relativeLinks(readFileSync(file, "utf8"))) {
+      const markdown = readFileSync(file, "utf8");
+      for (const link of relativeLinks(markdown)) {
         const [path, anchor] = link.split("#") as [string, string | undefined];
-        const target = resolve(dirname(file), decodeURIComponent(path));
+        const target = path === "" ? file : resolve(dirname(file), decodeURIComponent(path));
         if (!existsSync(target)) {
           broken.push(`${link} (no such file)`);
           continue;
         }
-        const line = anchor?.match(/^L(\d+)/)?.[1];
-        if (line && statSync(target).isFile()) {
+        if (anchor === undefined || !statSync(target).isFile()) continue;
+        const line = anchor.match(/^L(\d+)/)?.[1];
+        if (line) {
           const lines = readFileSync(target, "utf8").split("\n").length;
           if (Number(line) > lines) broken.push(`${link} (the file has ${lines} lines)`);
+        } else if (target.endsWith(".md") && !headingAnchors(readFileSync(target, "utf8")).has(anchor)) {
+          broken.push(`${link} (no heading with that anchor)`);
         }
       }
       expect(broken).toEqual([]);
+    });
+
+    it(`every code name linked from ${relative(root, file)} is in the file it links to`, () => {
+      const missing: string[] = [];
+      for (const { name, link } of codeNameLinks(readFileSync(file, "utf8"))) {
+        const target = resolve(dirname(file), link);
+        if (!existsSync(target)) continue; // reported by the test above
+        const source = readFileSync(target, "utf8");
+        // `Gpt2.forward`, `unbroadcast(g, shape)`: every identifier before the "(" must appear.
+        const parts = name.split("(")[0]!.split(".").filter((p) => /^[A-Za-z_$][\w$]*$/.test(p));
+        for (const part of parts) {
+          if (!new RegExp(`\\b${part.replace(/\$/g, "\\$")}\\b`).test(source)) missing.push(`${name} in ${link}`);
+        }
+      }
+      expect(missing).toEqual([]);
     });
   }
 });

@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, string> = {
   matmul: "./matmul.ts",
   safetensors: "./safetensors.ts",
   tokenizer: "./tokenizer.ts",
+  model: "./model.ts",
 };
 
 const docPath = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));

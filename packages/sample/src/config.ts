@@ -76,7 +76,12 @@ export function resolveGenerationConfig(
   const min_p = config.min_p ?? d.min_p;
   const repetition_penalty = config.repetition_penalty ?? d.repetition_penalty;
   const seed = config.seed ?? d.seed;
-  check(Number.isFinite(temperature) && temperature >= 0, "temperature", "a number >= 0 (0 = greedy)", temperature);
+  check(
+    Number.isFinite(temperature) && temperature >= 0,
+    "temperature",
+    "a number >= 0 (0 = greedy)",
+    temperature,
+  );
   check(Number.isInteger(top_k) && top_k >= 0, "top_k", "an integer >= 0 (0 = off)", top_k);
   check(top_p >= 0 && top_p <= 1, "top_p", "in [0, 1] (1 = off)", top_p);
   check(min_p >= 0 && min_p <= 1, "min_p", "in [0, 1] (0 = off)", min_p);
@@ -92,10 +97,13 @@ export function resolveGenerationConfig(
   const eos_token_id = typeof eos === "number" ? [eos] : [...eos];
   for (const id of eos_token_id) check(Number.isInteger(id) && id >= 0, "eos_token_id", "integers >= 0", eos);
   const stop_strings = [...(config.stop_strings ?? [])];
-  for (const s of stop_strings) check(typeof s === "string" && s.length > 0, "stop_strings", "non-empty strings", s);
+  for (const s of stop_strings)
+    check(typeof s === "string" && s.length > 0, "stop_strings", "non-empty strings", s);
 
   if (promptLength < 1) {
-    throw new GenerationError("generate: the prompt is empty; a model needs at least one token to condition on (e.g. BOS)");
+    throw new GenerationError(
+      "generate: the prompt is empty; a model needs at least one token to condition on (e.g. BOS)",
+    );
   }
   const room = contextLength - promptLength;
   if (room < 1) {
@@ -105,7 +113,12 @@ export function resolveGenerationConfig(
     );
   }
   const max_new_tokens = config.max_new_tokens ?? Math.min(d.max_new_tokens, room);
-  check(Number.isInteger(max_new_tokens) && max_new_tokens >= 1, "max_new_tokens", "an integer >= 1", max_new_tokens);
+  check(
+    Number.isInteger(max_new_tokens) && max_new_tokens >= 1,
+    "max_new_tokens",
+    "an integer >= 1",
+    max_new_tokens,
+  );
   if (max_new_tokens > room) {
     throw new GenerationError(
       `generate: prompt (${promptLength} tokens) + max_new_tokens (${max_new_tokens}) = ` +
@@ -113,7 +126,17 @@ export function resolveGenerationConfig(
         `lower max_new_tokens to at most ${room} or shorten the prompt`,
     );
   }
-  return { max_new_tokens, temperature, top_k, top_p, min_p, repetition_penalty, seed, eos_token_id, stop_strings };
+  return {
+    max_new_tokens,
+    temperature,
+    top_k,
+    top_p,
+    min_p,
+    repetition_penalty,
+    seed,
+    eos_token_id,
+    stop_strings,
+  };
 }
 
 /**
@@ -130,7 +153,9 @@ export function readEosTokenIds(...sources: unknown[]): number[] {
     const ids = Array.isArray(value) ? value : [value];
     for (const id of ids) {
       if (!Number.isInteger(id) || (id as number) < 0) {
-        throw new GenerationError(`generate: eos_token_id must be an integer >= 0 or a list of them, got ${JSON.stringify(value)}`);
+        throw new GenerationError(
+          `generate: eos_token_id must be an integer >= 0 or a list of them, got ${JSON.stringify(value)}`,
+        );
       }
     }
     return ids as number[];

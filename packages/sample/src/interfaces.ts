@@ -27,11 +27,21 @@ export interface StepModel {
   step(id: number): Float32Array;
 }
 
+/** Ids in one at a time, text out once complete (the @llmts/tokenizer StreamDecoder shape). */
+export interface TextStream {
+  /** Text completed by this id ("" while a UTF-8 character is still incomplete). */
+  push(id: number): string;
+  /** Whatever is still held back, at the end of the sequence. */
+  flush(): string;
+}
+
 /**
- * Ids -> text. `decode` must be a pure function of the ids; the streaming decoder in
- * stream-decoder.ts builds incremental, UTF-8 safe output on top of it. A decode that ends in
- * the replacement character U+FFFD is taken to mean "a multi-byte character is not complete yet".
+ * Ids -> text. `decode` must be a pure function of the ids; a result ending in the replacement
+ * character U+FFFD is taken to mean "a multi-byte character is not complete yet". A tokenizer
+ * that has its own incremental decoder (the @llmts/tokenizer Tokenizer does) offers it as
+ * `createStreamDecoder`; otherwise stream-decoder.ts builds one from `decode`.
  */
 export interface Detokenizer {
   decode(ids: readonly number[]): string;
+  createStreamDecoder?(): TextStream;
 }

@@ -114,44 +114,49 @@ export function softmaxInto(logits: Float32Array, probs: Float64Array): number {
  *
  * Speed (from llama2.c's sample_topp): a token with prob < (1 - p) / (n - 1), n = tokens with
  * prob > 0, is always removed — at most n - 1 tokens are at or below it, so its cum is below
- * 1 - p — so only the other "candidates" are sorted. Their cum starts at the cropped mass.
- * Scratch: probs (V float64), order (V int32).
+ * 1 - p — so only the other "candidates" are sorted (by value, with the native numeric sort),
+ * and their cum starts at the cropped mass. Scratch: probs (V float64), values (V float32).
  */
-export function applyTopP(logits: Float32Array, p: number, probs: Float64Array, order: Int32Array): void {
+export function applyTopP(logits: Float32Array, p: number, probs: Float64Array, values: Float32Array): void {
   if (p >= 1) return; // HF skips the warper at top_p = 1
   const V = logits.length;
   const max = softmaxInto(logits, probs);
+  let sum = 0; // the softmax denominator again, to turn a sorted logit back into its probability
   let n = 0;
-  for (let i = 0; i < V; i++) if (probs[i]! > 0) n++;
+  for (let i = 0; i < V; i++) {
+    sum += Math.exp(logits[i]! - max);
+    if (probs[i]! > 0) n++;
+  }
   if (n <= 1) return;
 
   const cutoff = (1 - p) / (n - 1);
-  let m = 0; // candidates in order[0..m)
-  let croppedMass = 0;
+  let m = 0; // candidate logits in values[0..m)
+  let cum = 0; // starts as the mass of the cropped tokens
   for (let i = 0; i < V; i++) {
-    if (probs[i]! >= cutoff || logits[i] === max) order[m++] = i;
-    else croppedMass += probs[i]!;
+    if (probs[i]! >= cutoff || logits[i] === max) values[m++] = logits[i]!;
+    else cum += probs[i]!;
   }
-  // Descending by logit; equal logits by ascending id (the lower id counts as more likely).
-  order.subarray(0, m).sort((a, b) => logits[b]! - logits[a]! || a - b);
+  const sorted = values.subarray(0, m).sort(); // ascending
 
-  // Walk from the least likely candidate up; the first token whose cum exceeds 1 - p is the
-  // least likely one kept, and every token above it is kept too.
-  let cum = croppedMass;
-  let lastKept = 0; // position in order[] of the least likely kept token
-  for (let r = m - 1; r > 0; r--) {
-    cum += probs[order[r]!]!;
-    if (cum > 1 - p) {
-      lastKept = r;
-      break;
-    }
+  // HF's walk: from the least likely candidate up, the first whose cum exceeds 1 - p is the
+  // least likely token kept ("edge"); the last (most likely) one is kept in any case.
+  let r = 0;
+  for (; r < m - 1; r++) {
+    cum += Math.exp(sorted[r]! - max) / sum;
+    if (cum > 1 - p) break;
   }
-  // Remove everything ranked below order[lastKept] in (logit desc, id asc) order.
-  const edgeId = order[lastKept]!;
-  const edge = logits[edgeId]!;
+  const edge = sorted[r]!;
+  // Tokens tied at the edge value: those from r up are kept, the ones below r are not; among
+  // equal logits the lower ids count as more likely.
+  let tiesKept = 0;
+  while (r + tiesKept < m && sorted[r + tiesKept] === edge) tiesKept++;
   for (let i = 0; i < V; i++) {
     const x = logits[i]!;
-    if (x < edge || (x === edge && i > edgeId)) logits[i] = Number.NEGATIVE_INFINITY;
+    if (x < edge) logits[i] = Number.NEGATIVE_INFINITY;
+    else if (x === edge) {
+      if (tiesKept > 0) tiesKept--;
+      else logits[i] = Number.NEGATIVE_INFINITY;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // The Sampler: next-token logits [V] in, one token id out. It owns the PRNG, the scratch buffers
-// (allocated once, so a token costs no allocation beyond top-p's sort) and the set of ids seen so
+// (allocated once: picking a token allocates nothing) and the set of ids seen so
 // far for the repetition penalty.
 //
 //   temperature == 0:  repetition penalty -> argmax                        (greedy)
@@ -49,8 +49,7 @@ export class Sampler {
   readonly config: SamplingConfig;
   private readonly rng: Rng;
   private readonly probs: Float64Array; // [V] softmax, float64
-  private readonly order: Int32Array; // [V] top-p candidate ids
-  private readonly scratch: Float32Array; // [V] top-k quickselect copy
+  private readonly scratch: Float32Array; // [V] top-k quickselect copy, top-p sorted candidates
   private readonly seen: Uint8Array; // [V] 1 if the id occurred in prompt or output
   private readonly seenIds: Int32Array; // [V] the distinct ids that occurred, in first-seen order
   private seenCount = 0;
@@ -62,7 +61,6 @@ export class Sampler {
     this.config = config;
     this.rng = new Rng(config.seed);
     this.probs = new Float64Array(vocabSize);
-    this.order = new Int32Array(vocabSize);
     this.scratch = new Float32Array(vocabSize);
     this.seen = new Uint8Array(vocabSize);
     this.seenIds = new Int32Array(vocabSize);
@@ -79,19 +77,23 @@ export class Sampler {
   sample(logits: Float32Array): number {
     const c = this.config;
     if (logits.length !== this.vocabSize) {
-      throw new GenerationError(`generate: the model returned ${logits.length} logits, expected vocabSize ${this.vocabSize}`);
+      throw new GenerationError(
+        `generate: the model returned ${logits.length} logits, expected vocabSize ${this.vocabSize}`,
+      );
     }
     applyRepetitionPenalty(logits, this.seenIds, this.seenCount, c.repetition_penalty);
     if (c.temperature === 0) return argmax(logits);
 
     applyTemperature(logits, c.temperature);
     applyTopK(logits, c.top_k, this.scratch);
-    applyTopP(logits, c.top_p, this.probs, this.order);
+    applyTopP(logits, c.top_p, this.probs, this.scratch);
     applyMinP(logits, c.min_p);
 
     softmaxInto(logits, this.probs);
     if (!(this.probs[argmax(logits)]! > 0)) {
-      throw new GenerationError("generate: the logits have no finite maximum (NaN or all -Infinity); cannot sample");
+      throw new GenerationError(
+        "generate: the logits have no finite maximum (NaN or all -Infinity); cannot sample",
+      );
     }
     return sampleIndex(this.probs, this.rng.nextFloat());
   }

@@ -14,6 +14,18 @@ export {
   type UnaryOp,
 } from "./backend/backend.ts";
 export { fastBackend } from "./backend/fast.ts";
+export { gpujsBackend } from "./backend/gpujs.ts";
+export {
+  autoBackend,
+  BACKEND_NAMES,
+  type BackendConfig,
+  type BackendName,
+  configureBackend,
+  describeBackend,
+  pinWeights,
+  unpinWeights,
+} from "./backend/select.ts";
+export { wasmBackend } from "./backend/wasm.ts";
 export { referenceBackend } from "./backend/reference.ts";
 export { ShapeError } from "./errors.ts";
 export {

@@ -29,7 +29,9 @@ export class AddedTokenSplitter {
 
   constructor(tokens: readonly AddedToken[]) {
     this.byContent = new Map(tokens.map((t) => [t.content, t]));
-    const sorted = [...tokens].filter((t) => t.content.length > 0).sort((a, b) => b.content.length - a.content.length);
+    const sorted = [...tokens]
+      .filter((t) => t.content.length > 0)
+      .sort((a, b) => b.content.length - a.content.length);
     // Named group t<k> is token k itself; \s* around it only for lstrip / rstrip tokens.
     this.ids = sorted.map((t) => t.id);
     const alternatives = sorted.map(

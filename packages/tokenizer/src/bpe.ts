@@ -56,6 +56,7 @@ export function mergeWordSimple(ids: number[], merges: MergeTable): number[] {
  */
 export function mergeWordHeap(ids: number[], merges: MergeTable): number[] {
   const n = ids.length;
+  if (n < 2) return ids;
   const tok = Int32Array.from(ids);
   const prev = new Int32Array(n);
   const next = new Int32Array(n);
@@ -91,8 +92,8 @@ export function mergeWordHeap(ids: number[], merges: MergeTable): number[] {
   return out;
 }
 
-/** Min-heap of (value, position), ordered by value then position (leftmost wins ties). */
-class PairHeap {
+/** Min-heap of (value, position), ordered by value then position (leftmost wins ties). Also used by training. */
+export class PairHeap {
   private values: number[] = [];
   private positions: number[] = [];
 

@@ -47,7 +47,7 @@ export function translateRegex(pattern: string): string {
   const ci = () => groups.length > 0 && groups[groups.length - 1]!.ci;
 
   /** Read one escape at pattern[i] === "\\"; returns its JS spelling and advances i. */
-  function escape(inClass: boolean): string {
+  function readEscape(inClass: boolean): string {
     const c = pattern[i + 1];
     if (c === undefined) throw new RegexTranslationError("pattern ends with a lone backslash");
     i += 2;
@@ -111,13 +111,26 @@ export function translateRegex(pattern: string): string {
     while (i < pattern.length && pattern[i] !== "]") {
       const c = pattern[i]!;
       if (c === "[") throw new RegexTranslationError("nested character classes are not supported");
-      if (c === "&" && pattern[i + 1] === "&") throw new RegexTranslationError("class intersection is not supported");
+      if (c === "&" && pattern[i + 1] === "&")
+        throw new RegexTranslationError("class intersection is not supported");
       if (c === "\\") {
-        body += escape(true);
+        body += readEscape(true);
       } else {
         const cp = String.fromCodePoint(pattern.codePointAt(i)!);
-        body += ci() ? caseVariants(cp) : cp;
         i += cp.length;
+        const hi = pattern[i] === "-" && pattern[i + 1] !== "]" ? pattern.codePointAt(i + 1) : undefined;
+        if (hi !== undefined && pattern[i + 1] !== "\\") {
+          // A range: keep it, and under (?i:) add the other case of every character in it.
+          i += 1 + String.fromCodePoint(hi).length;
+          body += `${cp}-${String.fromCodePoint(hi)}`;
+          if (ci()) {
+            for (let c = cp.codePointAt(0)!; c <= hi && c < 0x3000; c++) {
+              body += caseVariants(String.fromCodePoint(c))
+                .slice(1)
+                .replace(/[\\\]^-]/g, "\\$&");
+            }
+          }
+        } else body += ci() ? caseVariants(cp) : cp;
       }
     }
     if (pattern[i] !== "]") throw new RegexTranslationError("unterminated character class");
@@ -183,7 +196,7 @@ export function translateRegex(pattern: string): string {
       }
     } else {
       atomStart = out.length;
-      if (c === "\\") out += escape(false);
+      if (c === "\\") out += readEscape(false);
       else if (c === "[") out += charClass();
       else if (c === ".") {
         out += "[^\\n]";

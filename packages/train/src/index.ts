@@ -30,4 +30,3 @@ export { type EvalRecord, isEvalRecord, MetricsLog, type MetricsRecord, type Ste
 export { type PreparedRun, type PrepareOptions, prepareRun, writeLossCurve } from "./run.ts";
 export { getLr, type LrSchedule } from "./schedule.ts";
 export { lossCurveSvg } from "./svg.ts";
-export { loadRunTokenizer, type RunTokenizer, tokenizerForText } from "./tokenizer.ts";

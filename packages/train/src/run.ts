@@ -11,10 +11,11 @@
 // Not here: the loop (loop.ts), flag parsing and console output (apps/cli).
 
 import { createHash } from "node:crypto";
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildModel, type CausalLM, createModel, loadModel } from "@llmts/model";
 import { Rng } from "@llmts/tensor";
+import { CharTokenizer, loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { AdamW } from "./adamw.ts";
 import {
   hasCheckpoint,
@@ -36,12 +37,11 @@ import { checkSplits, readTextFiles, splitTokens, type TokenSplits } from "./dat
 import { DataError, TrainError } from "./errors.ts";
 import { isEvalRecord, MetricsLog } from "./metrics.ts";
 import { lossCurveSvg } from "./svg.ts";
-import { loadRunTokenizer, type RunTokenizer, tokenizerForText } from "./tokenizer.ts";
 
 export interface PreparedRun {
   config: TrainConfig;
   model: CausalLM;
-  tokenizer: RunTokenizer;
+  tokenizer: Tokenizer;
   splits: TokenSplits;
   optimizer: AdamW;
   /** Mutable: the loop advances it and saves it with every checkpoint. */
@@ -58,13 +58,17 @@ export interface PrepareOptions {
   overrides?: Partial<TrainConfig>;
   /** Start over even if config.out already holds a run (its metrics.jsonl is replaced). */
   overwrite?: boolean;
-  /** Use this text instead of reading config.data (the demo passes Moby-Dick from npm). */
-  text?: string;
+  /**
+   * Reads config.data into one string (default: readTextFiles). The CLI passes one that also knows
+   * the built-in corpus "builtin:moby-dick"; tests pass a fixed text.
+   */
+  readText?: (data: readonly string[]) => string;
 }
 
 /** Builds or loads the model, tokenizer, data, optimizer and random streams of a run. */
 export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): PreparedRun {
-  if (options.resume) return resumeRun(given.out, options.overrides ?? {}, options.text);
+  const readText = options.readText ?? readTextFiles;
+  if (options.resume) return resumeRun(given.out, options.overrides ?? {}, readText);
   const config = { ...given };
   validateConfig(config);
   if (hasCheckpoint(config.out)) {
@@ -77,13 +81,13 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
     recoverCheckpoint(config.out);
     rmSync(join(config.out, STATE_FILE), { force: true });
   }
-  const text = options.text ?? readTextFiles(config.data);
+  const text = readText(config.data);
 
   let model: CausalLM;
-  let tokenizer: RunTokenizer;
+  let tokenizer: Tokenizer;
   if (config.initFrom !== null) {
     // Fine-tuning: the checkpoint decides the architecture and vocabulary; the run's dropout applies.
-    tokenizer = loadRunTokenizer(config.initFrom);
+    tokenizer = loadTokenizer(config.initFrom);
     const loaded = loadModel(config.initFrom).model;
     model = buildModel(withDropout(loaded.config, config.dropout), loaded.parameters());
     if (tokenizer.vocabSize > model.vocabSize) {
@@ -93,7 +97,7 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
     }
     recordModelShape(config, model);
   } else {
-    tokenizer = config.tokenizer === "char" ? tokenizerForText(text) : loadRunTokenizer(config.tokenizer);
+    tokenizer = config.tokenizer === "char" ? CharTokenizer.fromText(text) : loadTokenizer(config.tokenizer);
     model = createModel(modelConfigFor(config, tokenizer.vocabSize), new Rng(config.seed));
   }
   if (config.blockSize > model.contextLength) {
@@ -115,6 +119,7 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
     config,
   };
   // A new run starts a new log (an old one would interleave two runs' iterations).
+  mkdirSync(config.out, { recursive: true });
   rmSync(join(config.out, "metrics.jsonl"), { force: true });
   return {
     config,
@@ -129,7 +134,11 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
   };
 }
 
-function resumeRun(out: string, overrides: Partial<TrainConfig>, givenText?: string): PreparedRun {
+function resumeRun(
+  out: string,
+  overrides: Partial<TrainConfig>,
+  readText: (data: readonly string[]) => string,
+): PreparedRun {
   const state = readTrainingState(out);
   for (const key of MODEL_SHAPE_KEYS) {
     if (key in overrides && JSON.stringify(overrides[key]) !== JSON.stringify(state.config[key])) {
@@ -142,10 +151,10 @@ function resumeRun(out: string, overrides: Partial<TrainConfig>, givenText?: str
   validateConfig(config);
   state.config = config;
 
-  const tokenizer = loadRunTokenizer(out);
+  const tokenizer = loadTokenizer(out);
   const loaded = loadModel(out).model;
   const model = buildModel(withDropout(loaded.config, config.dropout), loaded.parameters());
-  const tokens = encodeText(tokenizer, givenText ?? readTextFiles(config.data));
+  const tokens = encodeText(tokenizer, readText(config.data));
   if (tokens.length !== state.data.tokens || hashTokens(tokens) !== state.data.sha256) {
     throw new DataError(
       `--resume: the training text is not the one the run in ${out} started with ` +
@@ -187,7 +196,7 @@ function recordModelShape(config: TrainConfig, model: CausalLM): void {
   config.nEmbd = m.arch === "gpt2" ? m.nEmbd : m.hiddenSize;
 }
 
-function encodeText(tokenizer: RunTokenizer, text: string): Int32Array {
+function encodeText(tokenizer: Tokenizer, text: string): Int32Array {
   if (text.length === 0) throw new DataError("data: the training text is empty");
   return Int32Array.from(tokenizer.encode(text));
 }

@@ -30,8 +30,8 @@ afterEach(() => {
 
 /** A finished 3-step run in `out`, resumed (so it can be saved again as iteration 4). */
 async function runToThree(out: string): Promise<PreparedRun> {
-  await trainLoop(prepareRun(tinyConfig(out, { maxIters: 3 }), { text: TEXT }));
-  const run = prepareRun(tinyConfig(out), { resume: true, text: TEXT });
+  await trainLoop(prepareRun(tinyConfig(out, { maxIters: 3 }), { readText: () => TEXT }));
+  const run = prepareRun(tinyConfig(out), { resume: true, readText: () => TEXT });
   // Pretend another step happened: change the weights and the iteration.
   for (const p of run.model.parameters().values()) (p.dataSync() as Float32Array).fill(0.25);
   run.state.iter = 4;
@@ -72,8 +72,8 @@ describe("saveCheckpoint", () => {
   it("refuses to resume from a directory whose model is not the one its state recorded", async () => {
     const out = outDir();
     const other = outDir();
-    await trainLoop(prepareRun(tinyConfig(out, { maxIters: 3 }), { text: TEXT }));
-    await trainLoop(prepareRun(tinyConfig(other, { maxIters: 3, seed: 7 }), { text: TEXT }));
+    await trainLoop(prepareRun(tinyConfig(out, { maxIters: 3 }), { readText: () => TEXT }));
+    await trainLoop(prepareRun(tinyConfig(other, { maxIters: 3, seed: 7 }), { readText: () => TEXT }));
     copyFileSync(join(other, "model.safetensors"), join(out, "model.safetensors"));
     expect(() => readTrainingState(out)).toThrow(TrainError);
     expect(() => readTrainingState(out)).toThrow(/model\.safetensors is not the file saved with training_state\.json \(iteration 3\)/);
@@ -85,17 +85,20 @@ describe("saveCheckpoint", () => {
     for (const delayMs of [0, 37, 113, 251]) {
       const out = outDir();
       const child = spawn(process.execPath, ["--import", "tsx", writer, out], { cwd, stdio: ["ignore", "pipe", "inherit"] });
-      // Wait for the first complete checkpoint, then kill without warning somewhere in a later write.
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          if (chunk.toString().includes("saved 1")) resolve();
-        });
-        child.on("exit", (code) => reject(new Error(`writer exited early with ${code}`)));
-      });
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
       const exited = new Promise((resolve) => child.on("exit", resolve));
-      child.kill("SIGKILL");
-      await exited;
+      try {
+        // Wait for the first complete checkpoint, then kill without warning somewhere in a later write.
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on("data", (chunk: Buffer) => {
+            if (chunk.toString().includes("saved 1")) resolve();
+          });
+          child.on("exit", (code) => reject(new Error(`writer exited early with ${code}`)));
+        });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      } finally {
+        child.kill("SIGKILL");
+        await exited;
+      }
 
       const state = readTrainingState(out); // recovers, then checks every file's hash
       const k = state.iter;

@@ -33,7 +33,7 @@ describe("trainLoop", () => {
       minLr: 1e-3,
       weightDecay: 0,
     });
-    const run = prepareRun(config, { text: TEXT });
+    const run = prepareRun(config, { readText: () => TEXT });
     expect(run.tokenizer.vocabSize).toBe(14);
     const result = await trainLoop(run);
     const records = new MetricsLog(join(out, "metrics.jsonl")).read();
@@ -45,7 +45,7 @@ describe("trainLoop", () => {
 
   it("writes metrics.jsonl lines with exactly the documented keys", async () => {
     const out = outDir();
-    await trainLoop(prepareRun(tinyConfig(out, { maxIters: 7, evalInterval: 3 }), { text: TEXT }));
+    await trainLoop(prepareRun(tinyConfig(out, { maxIters: 7, evalInterval: 3 }), { readText: () => TEXT }));
     const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
     const records = lines.map((l) => JSON.parse(l) as Record<string, number>);
     const stepKeys = ["grad_norm", "iter", "lr", "step_ms", "tokens_per_second", "train_loss"];
@@ -65,18 +65,18 @@ describe("trainLoop", () => {
     // Dropout and gradient accumulation on, so both saved random streams and the optimizer matter.
     const settings = { maxIters: 10, evalInterval: 4, dropout: 0.1, gradientAccumulationSteps: 2 };
     const straight = outDir();
-    await trainLoop(prepareRun(tinyConfig(straight, settings), { text: TEXT }));
+    await trainLoop(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
 
     const stopped = outDir();
     const controller = new AbortController();
-    const first = await trainLoop(prepareRun(tinyConfig(stopped, settings), { text: TEXT }), {
+    const first = await trainLoop(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
       signal: controller.signal,
       onStep: (r) => {
         if (r.iter === 4) controller.abort(); // after step 4: five steps done
       },
     });
     expect(first).toMatchObject({ iter: 5, stopped: "interrupted" });
-    const resumed = prepareRun(tinyConfig(stopped), { resume: true, text: TEXT });
+    const resumed = prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT });
     expect(resumed.state.iter).toBe(5);
     expect(resumed.config.dropout).toBe(0.1); // the saved run config, not the defaults passed in
     await trainLoop(resumed);

@@ -1,13 +1,26 @@
 // Every subcommand of `llmts`, one file each. Adding a command means adding a file and a line here.
 import type { Command } from "commander";
 import { registerCheck } from "./check.ts";
+import { registerDemo } from "./demo.ts";
 import { registerInit } from "./init.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerLogits } from "./logits.ts";
+import { registerTokenize } from "./tokenize.ts";
+import { registerTokenizerTrain } from "./tokenizer-train.ts";
+import { registerTrain } from "./train.ts";
 
 type Register = (program: Command) => void;
 
-const commands: Register[] = [registerInspect, registerInit, registerLogits, registerCheck];
+const commands: Register[] = [
+  registerInspect,
+  registerInit,
+  registerLogits,
+  registerCheck,
+  registerTrain,
+  registerDemo,
+  registerTokenize,
+  registerTokenizerTrain,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of commands) register(program);

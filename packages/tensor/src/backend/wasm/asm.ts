@@ -52,9 +52,15 @@ export const i32 = {
   add: (a: Code, b: Code): Code => cat(a, b, [0x6a]),
   sub: (a: Code, b: Code): Code => cat(a, b, [0x6b]),
   mul: (a: Code, b: Code): Code => cat(a, b, [0x6c]),
+  shrU: (a: Code, b: Code): Code => cat(a, b, [0x76]),
   ltS: (a: Code, b: Code): Code => cat(a, b, [0x48]),
   geS: (a: Code, b: Code): Code => cat(a, b, [0x4e]),
+  /** min(a, b) via `select` (a and b are evaluated once each). */
+  minS: (a: number, b: number): Code => cat(get(a), get(b), i32.ltS(get(a), get(b)), [0x1b]),
 };
+
+/** Calls function `index` of the module with `args` (pushed in order). */
+export const call = (index: number, args: Code[]): Code => cat(...args, [0x10, ...uleb(index)]);
 
 /** local += n (n an i32 Code) */
 export const inc = (local: number, n: Code): Code => set(local, i32.add(get(local), n));

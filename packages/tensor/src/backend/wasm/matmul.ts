@@ -4,23 +4,22 @@
 // except for the matrix-vector product, where reading W once *is* the work: there a weight
 // pinned with pinWeights() is used where it lies and only x and y move.
 //
-//   gemm (M > 1):  for each KC-deep slice of K, for each MC-tall block of rows:
-//                    gemmBlock: for each NR-wide panel of B, for each MR-tall strip of A: micro-kernel
-//                  (the A block, MC·KC floats = 64 KiB, stays in L2; one B panel, KC·NR = 8 KiB, in L1)
-//   matvec (M = 1): dotRows for B = Wᵀ stored [N, K]; axpyRows for B stored [K, N].
+//   gemm (M > 1):  pack A to [Mp, K] rows and B to KC-deep slices of NR-wide panels, then the
+//                  wasm `gemm` runs the cache blocking and the MR x NR micro-kernel.
+//   matvec (M = 1): a pinned weight is read from its packed strips (axpyPanels); otherwise
+//                  dotRows for B = Wᵀ stored [N, K], axpyPanels for B stored [K, N].
 //
-// The row range [i0, i1) lets workers.ts split one product across threads: every thread runs
-// gemmRows on its own rows of the same packed operands.
+// workers.ts splits one packed product across threads: every thread runs `gemm` on its own
+// rows of the same packed operands.
 // Not here: float64 (the caller falls back to the reference kernel), the thread pool.
 // Reference: kernels.ts for what each wasm function computes; fast-matmul.ts for the JS twin.
 
 import type { MatmulParams } from "../backend.ts";
-import { MR, NR } from "./kernels.ts";
+import { KC, MR, NR } from "./kernels.ts";
 import { align, ensureBytes, heapF32, kernels, scratchBase } from "./memory.ts";
-import { findPinned } from "./pinned.ts";
+import { PANEL, pinnedPanels } from "./pinned.ts";
+import { JOB, post, wait, workerCount } from "./workers.ts";
 
-const KC = 256; // depth of one K slice
-const MC = 64; // rows of A per block (multiple of MR)
 
 /** Where one product's packed operands lie in the wasm memory (byte addresses). */
 export interface PackedGemm {
@@ -60,10 +59,26 @@ function packB(p: MatmulParams, heap: Float32Array, at: number, Np: number): voi
     const kc = Math.min(KC, K - k0);
     const slice = base + k0 * Np;
     if (p.bColStride === 1) {
-      // Rows of B are contiguous: read each row once, scatter 8 floats into each panel.
-      for (let k = 0; k < kc; k++) {
-        const src = p.bOffset + (k0 + k) * p.bRowStride;
-        for (let j = 0; j < N; j++) heap[slice + (j >> 3) * kc * NR + k * NR + (j & 7)] = b[src + j]!;
+      // Rows of B are contiguous: each panel row is 8 consecutive floats of a row of B.
+      const full = Math.floor(N / NR);
+      for (let q = 0; q < full; q++) {
+        let src = p.bOffset + k0 * p.bRowStride + q * NR;
+        let dst = slice + q * kc * NR;
+        for (let k = 0; k < kc; k++, src += p.bRowStride, dst += NR) {
+          heap[dst] = b[src]!;
+          heap[dst + 1] = b[src + 1]!;
+          heap[dst + 2] = b[src + 2]!;
+          heap[dst + 3] = b[src + 3]!;
+          heap[dst + 4] = b[src + 4]!;
+          heap[dst + 5] = b[src + 5]!;
+          heap[dst + 6] = b[src + 6]!;
+          heap[dst + 7] = b[src + 7]!;
+        }
+      }
+      for (let j = full * NR; j < N; j++) {
+        let src = p.bOffset + k0 * p.bRowStride + j;
+        let dst = slice + full * kc * NR + (j & 7);
+        for (let k = 0; k < kc; k++, src += p.bRowStride, dst += NR) heap[dst] = b[src]!;
       }
     } else {
       // Columns of B are contiguous (B = Wᵀ, W [N, K]): read each column down k.
@@ -96,25 +111,32 @@ export function packGemm(p: MatmulParams): PackedGemm {
   return { aAddr, bAddr, cAddr, Mp, Np, K };
 }
 
-/** C rows [i0, i1) (multiples of MR, or i1 = Mp) of a packed product. */
-export function gemmRows(g: PackedGemm, i0: number, i1: number): void {
-  const { K, Np } = g;
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = Math.min(KC, K - k0);
-    for (let r = i0; r < i1; r += MC) {
-      const mc = Math.min(MC, i1 - r);
-      kernels.gemmBlock(
-        g.aAddr + (r * K + k0) * 4,
-        K * 4,
-        g.bAddr + k0 * Np * 4,
-        g.cAddr + r * Np * 4,
-        Np * 4,
-        mc / MR,
-        Np / NR,
-        kc,
-      );
-    }
+// Below these sizes a product runs on the main thread alone: waking a worker and waiting for it
+// costs tens of microseconds, more than it saves (measured: see README, Backends).
+const GEMM_SPLIT = 64 * 64 * 64 * 4; // M·K·N multiply-adds
+const MATVEC_SPLIT = 1 << 20; // K·N weights
+
+const kernelTable = [kernels.gemm, kernels.axpyPanels, kernels.dotRows] as ((...args: number[]) => void)[];
+
+/** Runs kernel `id` on worker w - 1, or here on the main thread when w == 0. */
+function run(w: number, id: number, args: number[]): void {
+  if (w === 0) kernelTable[id]!(...args);
+  else post(w - 1, id, args);
+}
+
+/**
+ * Splits [0, total) into `parts` ranges on multiples of `unit` and calls job(start, end, w) for
+ * each non-empty one: w = 1.. go to workers first, then w = 0 runs here; then waits for them.
+ */
+function runSplit(total: number, unit: number, parts: number, job: (s: number, e: number, w: number) => void): void {
+  const units = Math.ceil(total / unit);
+  const per = Math.ceil(units / parts);
+  let used = 0;
+  for (let w = 1; w < parts && w * per < units; w++, used++) {
+    job(w * per * unit, Math.min(total, (w + 1) * per * unit), w);
   }
+  job(0, Math.min(total, per * unit), 0);
+  for (let w = 0; w < used; w++) wait(w);
 }
 
 /** Copies C [M, N] out of the padded [Mp, Np] result. */
@@ -126,36 +148,48 @@ export function unpackC(p: MatmulParams, g: PackedGemm): void {
   }
 }
 
-/** y = x @ B for M = 1, or false when B's strides fit neither matrix-vector kernel. */
+/** y = x @ B for M = 1, or false when B's strides fit no matrix-vector kernel. */
 export function matvecWasm(p: MatmulParams): boolean {
-  const { K, N, a, b } = p;
+  const { K, N, a } = p;
+  const panelAddr = pinnedPanels(p);
   const rowsLayout = p.bRowStride === 1; // B = Wᵀ, W [N, K]: dot products of rows
-  if (!rowsLayout && p.bColStride !== 1) return false;
-  // Padded sizes: dotRows wants K % 8 and rows % 4; axpyRows wants N % 32.
+  if (panelAddr < 0 && !rowsLayout && p.bColStride !== 1) return false;
+  // Padded sizes: dotRows wants K % 8 and rows % 4; axpyPanels wants N % 32.
   const K8 = Math.ceil(K / 8) * 8;
   const N4 = Math.ceil(N / 4) * 4;
-  const N32 = Math.ceil(N / 32) * 32;
-  let wAddr = findPinned(p, rowsLayout);
+  const N32 = Math.ceil(N / PANEL) * PANEL;
   const xAddr = scratchBase();
   const yAddr = align(xAddr + K8 * 4);
-  const wScratch = align(yAddr + N32 * 4);
-  ensureBytes(wScratch + (wAddr < 0 ? (rowsLayout ? N4 * K8 : K * N32) * 4 : 0));
+  const wAddr = align(yAddr + N32 * 4);
+  ensureBytes(wAddr + (panelAddr >= 0 ? 0 : rowsLayout ? N4 * K8 : K * N32) * 4);
   const heap = heapF32();
   const x = xAddr / 4;
   for (let k = 0; k < K; k++) heap[x + k] = a[p.aOffset + k * p.aColStride]!;
   heap.fill(0, x + K, x + K8);
-  if (wAddr < 0) {
-    wAddr = wScratch;
-    copyWeight(p, heap, wAddr, rowsLayout);
+  const split = K * N >= MATVEC_SPLIT ? workerCount() + 1 : 1;
+  if (panelAddr >= 0) {
+    // strips [q0, q1) of 32 columns: y at yAddr + q0·128, W at panelAddr + q0·K·128
+    const panelBytes = K * PANEL * 4;
+    runSplit(N32 / PANEL, 1, split, (q0, q1, w) =>
+      run(w, JOB.axpyPanels, [xAddr, panelAddr + q0 * panelBytes, yAddr + q0 * 128, K, 128, panelBytes, q1 - q0]),
+    );
+  } else if (rowsLayout) {
+    copyWeight(p, heap, wAddr, true);
+    runSplit(N4, 4, split, (j0, j1, w) =>
+      run(w, JOB.dotRows, [xAddr, wAddr + j0 * K8 * 4, yAddr + j0 * 4, j1 - j0, K8 * 4]),
+    );
+  } else {
+    copyWeight(p, heap, wAddr, false);
+    runSplit(N32 / PANEL, 1, split, (q0, q1, w) =>
+      run(w, JOB.axpyPanels, [xAddr, wAddr + q0 * 128, yAddr + q0 * 128, K, N32 * 4, 128, q1 - q0]),
+    );
   }
-  if (rowsLayout) kernels.dotRows(xAddr, wAddr, yAddr, N4, K8 * 4);
-  else kernels.axpyRows(xAddr, wAddr, yAddr, K, N32 * 4);
   p.out.set(heap.subarray(yAddr / 4, yAddr / 4 + N), p.outOffset);
   return true;
 }
 
 /** Copies the weight of a matrix-vector product into the padded layout its kernel reads. */
-export function copyWeight(p: MatmulParams, heap: Float32Array, at: number, rowsLayout: boolean): void {
+function copyWeight(p: MatmulParams, heap: Float32Array, at: number, rowsLayout: boolean): void {
   const { K, N, b } = p;
   const base = at / 4;
   if (rowsLayout) {
@@ -166,20 +200,22 @@ export function copyWeight(p: MatmulParams, heap: Float32Array, at: number, rows
     else {
       for (let j = 0; j < N; j++) {
         const src = p.bOffset + j * p.bColStride;
-        heap.set(b.subarray(src, src + K), base + j * K8);
-        heap.fill(0, base + j * K8 + K, base + (j + 1) * K8);
+        const dst = base + j * K8;
+        for (let k = 0; k < K; k++) heap[dst + k] = b[src + k]!;
+        for (let k = K; k < K8; k++) heap[dst + k] = 0;
       }
     }
     heap.fill(0, base + N * K8, base + N4 * K8);
   } else {
     // W [K, N32]
-    const N32 = Math.ceil(N / 32) * 32;
+    const N32 = Math.ceil(N / PANEL) * PANEL;
     if (N32 === N && p.bRowStride === N) heap.set(b.subarray(p.bOffset, p.bOffset + K * N), base);
     else {
       for (let k = 0; k < K; k++) {
         const src = p.bOffset + k * p.bRowStride;
-        heap.set(b.subarray(src, src + N), base + k * N32);
-        heap.fill(0, base + k * N32 + N, base + (k + 1) * N32);
+        const dst = base + k * N32;
+        for (let j = 0; j < N; j++) heap[dst + j] = b[src + j]!;
+        for (let j = N; j < N32; j++) heap[dst + j] = 0;
       }
     }
   }
@@ -193,6 +229,7 @@ export function matmulWasm(p: MatmulParams): void {
   }
   if (p.M === 1 && matvecWasm(p)) return;
   const g = packGemm(p);
-  gemmRows(g, 0, g.Mp);
+  const split = p.M * p.K * p.N >= GEMM_SPLIT ? workerCount() + 1 : 1;
+  runSplit(g.Mp, MR, split, (i0, i1, w) => run(w, JOB.gemm, [g.aAddr, g.bAddr, g.cAddr, g.Np, g.K, i0, i1]));
   unpackC(p, g);
 }

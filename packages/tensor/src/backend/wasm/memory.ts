@@ -12,10 +12,22 @@ import { kernelModuleBytes, type KernelExports, MAX_PAGES } from "./kernels.ts";
 
 const PAGE = 65536;
 
-export const kernelModule = new WebAssembly.Module(kernelModuleBytes() as Uint8Array<ArrayBuffer>);
-export const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-export const kernels = new WebAssembly.Instance(kernelModule, { env: { memory } })
-  .exports as unknown as KernelExports;
+// The slice of the WebAssembly JS API used here. This repository's TypeScript config has no DOM
+// lib, and @types/node declares the WebAssembly namespace's types but not its constructors.
+interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export const kernelModule = new wasm.Module(kernelModuleBytes());
+export const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+export const kernels = new wasm.Instance(kernelModule, { env: { memory } }).exports as KernelExports;
 
 let heap = new Float32Array(memory.buffer);
 

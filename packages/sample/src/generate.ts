@@ -1,0 +1,157 @@
+// The generation loop: one prefill of the prompt, then one model step per new token, until
+// max_new_tokens, an EOS id, or a stop string. Text streams out through a callback as soon as
+// it is complete (UTF-8 safe, stop strings never shown).
+//
+//   logits = model.prefill(prompt)                 // whole prompt in one pass, fills the KV cache
+//   loop:  id = sampler.sample(logits)             // processors + seeded draw
+//          stop if id is EOS / text hit a stop string / max_new_tokens reached
+//          logits = model.step(id)                 // one position, reuses the KV cache
+//
+// Synchronous on purpose: it is a CPU loop, and a callback is the simplest way to stream.
+// Not here: loading models or tokenizers, the CLI (apps/cli composes those with this).
+// Reference: llama2.c `generate()`; Hugging Face `GenerationMixin._sample` and TextStreamer.
+
+import { type GenerationConfig, type ResolvedGenerationConfig, resolveGenerationConfig } from "./config.ts";
+import { GenerationError } from "./errors.ts";
+import type { Detokenizer, StepModel } from "./interfaces.ts";
+import { residentSetBytes } from "./memory.ts";
+import { Sampler } from "./sampler.ts";
+import { StopStringFilter } from "./stop-strings.ts";
+import { openTextStream } from "./stream-decoder.ts";
+
+/** Why generation ended (the names text-generation-inference uses). */
+export type FinishReason = "length" | "eos_token" | "stop_sequence";
+
+export interface GenerateOptions {
+  /** Needed for `text`, streaming and stop strings; without it only ids come back. */
+  tokenizer?: Detokenizer;
+  /** Called with each newly completed piece of text; the pieces concatenate to `text`. */
+  onText?: (piece: string) => void;
+  /** Called with each sampled id (before the stopping checks). */
+  onToken?: (id: number) => void;
+  /** Clock in milliseconds (tests may pass a fake). Default performance.now. */
+  now?: () => number;
+  /** Resident memory in bytes, sampled once per token. Default: process RSS (0 outside Node). */
+  memoryBytes?: () => number;
+}
+
+export interface GenerationResult {
+  prompt_ids: number[];
+  /** Every sampled id, including a final EOS id or the token that completed a stop string. */
+  generated_ids: number[];
+  /** Decoded continuation, without EOS and without the stop string and what followed it. */
+  text: string;
+  finish_reason: FinishReason;
+  /** Start -> first new token sampled (prefill + one sampling step). */
+  time_to_first_token_ms: number;
+  /** Prompt tokens / prefill time. */
+  prefill_tokens_per_second: number;
+  /** Tokens after the first / time from the first to the last token; null if only one token. */
+  decode_tokens_per_second: number | null;
+  /** Largest resident set size seen during generation, in MiB. */
+  peak_rss_mb: number;
+  /** The settings actually used (defaults filled in). */
+  config: ResolvedGenerationConfig;
+}
+
+export function generate(
+  model: StepModel,
+  promptIds: readonly number[],
+  config: GenerationConfig = {},
+  options: GenerateOptions = {},
+): GenerationResult {
+  const V = model.vocabSize;
+  const cfg = resolveGenerationConfig(config, promptIds.length, model.contextLength);
+  promptIds.forEach((id, i) => {
+    if (!Number.isInteger(id) || id < 0 || id >= V) {
+      throw new GenerationError(
+        `generate: prompt id ${id} at position ${i} is outside the vocabulary [0, ${V})`,
+      );
+    }
+  });
+  const { tokenizer, onText, onToken } = options;
+  if (cfg.stop_strings.length > 0 && !tokenizer) {
+    throw new GenerationError("generate: stop_strings need a tokenizer to decode the generated text");
+  }
+  const now = options.now ?? (() => performance.now());
+  const memoryBytes = options.memoryBytes ?? residentSetBytes;
+
+  const sampler = new Sampler(V, cfg);
+  for (const id of promptIds) sampler.observe(id);
+  const eos = new Set(cfg.eos_token_id);
+  const decoder = tokenizer ? openTextStream(tokenizer, promptIds) : null;
+  const stops = new StopStringFilter(cfg.stop_strings);
+  let text = "";
+  const emit = (piece: string): void => {
+    if (piece === "") return;
+    text += piece;
+    onText?.(piece);
+  };
+
+  // The sampler rewrites logits in place; copy the model's output so its buffer stays intact.
+  const logits = new Float32Array(V); // [V]
+  const load = (out: Float32Array): void => {
+    if (out.length !== V) {
+      throw new GenerationError(`generate: the model returned ${out.length} logits, expected vocabSize ${V}`);
+    }
+    logits.set(out);
+  };
+
+  let peakBytes = memoryBytes();
+  const tStart = now();
+  load(model.prefill(promptIds));
+  const tPrefill = now();
+
+  const generated: number[] = [];
+  let finish: FinishReason = "length";
+  let tFirst = tPrefill;
+  let tLast = tPrefill;
+  while (generated.length < cfg.max_new_tokens) {
+    const id = sampler.sample(logits);
+    tLast = now();
+    if (generated.length === 0) tFirst = tLast;
+    generated.push(id);
+    sampler.observe(id);
+    onToken?.(id);
+    if (eos.has(id)) {
+      finish = "eos_token";
+      break;
+    }
+    if (decoder) {
+      const out = stops.push(decoder.push(id));
+      emit(out.text);
+      if (out.stopped) {
+        finish = "stop_sequence";
+        break;
+      }
+    }
+    peakBytes = Math.max(peakBytes, memoryBytes());
+    // No forward pass after the last token: its logits would never be used.
+    if (generated.length < cfg.max_new_tokens) load(model.step(id));
+  }
+
+  if (decoder && finish !== "stop_sequence") {
+    // Bytes still waiting for the rest of a character, then text held back for stop strings.
+    const out = stops.push(decoder.flush());
+    emit(out.text);
+    if (out.stopped) finish = "stop_sequence";
+    else emit(stops.flush());
+  }
+  peakBytes = Math.max(peakBytes, memoryBytes());
+
+  const prefillMs = tPrefill - tStart;
+  const decodeMs = tLast - tFirst;
+  return {
+    prompt_ids: [...promptIds],
+    generated_ids: generated,
+    text,
+    finish_reason: finish,
+    time_to_first_token_ms: tFirst - tStart,
+    prefill_tokens_per_second:
+      prefillMs > 0 ? (promptIds.length * 1000) / prefillMs : Number.POSITIVE_INFINITY,
+    decode_tokens_per_second:
+      generated.length > 1 && decodeMs > 0 ? ((generated.length - 1) * 1000) / decodeMs : null,
+    peak_rss_mb: peakBytes / 2 ** 20,
+    config: cfg,
+  };
+}

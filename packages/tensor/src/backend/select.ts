@@ -1,0 +1,111 @@
+// Choosing a backend: configureBackend() (what the CLI's --backend / --threads call),
+// describeBackend() (what --verbose prints), the "auto" backend that picks a matmul kernel per
+// shape from the measurements in README.md, and pinWeights() for inference.
+//
+// auto's matmul rule (float32; float64 always takes the reference kernel):
+//   M·K·N < 4096                         -> js    (a wasm call costs ~1 µs of copies and setup)
+//   M = 1, B [K, N] with N % 32 != 0,
+//     not pinned                         -> js    (the padded weight copy costs more than it saves)
+//   everything else                      -> wasm  (4-7x the JS kernel from 32³ up; see README)
+// Not here: the kernels themselves; async/GPU backends (gpu.js webgpu would slot in as a Backend).
+// Reference: TF.js's `tf.setBackend` / `tf.getBackend`, PyTorch's `torch.set_num_threads`.
+
+import { availableParallelism } from "node:os";
+import type { Tensor } from "../tensor.ts";
+import { type Backend, getBackend, type MatmulParams, setBackend } from "./backend.ts";
+import { fastBackend } from "./fast.ts";
+import { gpujsBackend, gpujsMode } from "./gpujs.ts";
+import { matmulFast } from "./fast-matmul.ts";
+import { referenceBackend } from "./reference.ts";
+import { isFloat32, wasmBackend } from "./wasm.ts";
+import { matmulWasm } from "./wasm/matmul.ts";
+import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
+import { setWorkerCount, workerCount } from "./wasm/workers.ts";
+
+export type BackendName = "reference" | "js" | "wasm" | "gpujs" | "auto";
+export const BACKEND_NAMES: readonly BackendName[] = ["reference", "js", "wasm", "gpujs", "auto"];
+
+export interface BackendConfig {
+  /** Which kernels run (default "auto"). "js" is fastBackend. */
+  backend?: BackendName;
+  /** Threads for the wasm kernels, main thread included (default: os.availableParallelism()). */
+  threads?: number;
+}
+
+/** True when auto should use the JS kernel for this product. */
+function preferJs(p: MatmulParams): boolean {
+  if (p.M * p.K * p.N < 4096) return true;
+  const colsLayout = p.bColStride === 1 && p.bRowStride !== 1;
+  return p.M === 1 && colsLayout && p.N % PANEL !== 0 && pinnedPanels(p) < 0;
+}
+
+export const autoBackend: Backend = {
+  ...fastBackend,
+  name: "auto",
+  matmul: (p) => {
+    if (!isFloat32(p) || preferJs(p)) matmulFast(p);
+    else matmulWasm(p);
+  },
+};
+
+const BY_NAME: Record<BackendName, Backend> = {
+  reference: referenceBackend,
+  js: fastBackend,
+  wasm: wasmBackend,
+  gpujs: gpujsBackend,
+  auto: autoBackend,
+};
+
+/**
+ * Sets the backend every op uses from now on and the wasm kernels' thread count.
+ * Throws a RangeError naming the choices on an unknown backend or a bad thread count.
+ */
+export function configureBackend(config: BackendConfig = {}): void {
+  const name = config.backend ?? "auto";
+  const backend = BY_NAME[name];
+  if (backend === undefined) {
+    throw new RangeError(`unknown backend "${name}" (choose one of: ${BACKEND_NAMES.join(", ")})`);
+  }
+  const threads = config.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
+  }
+  setWorkerCount(threads - 1);
+  setBackend(backend);
+}
+
+/** One line for --verbose, e.g. "backend auto (matmul: wasm SIMD ..., threads 2, 12 pinned weights)". */
+export function describeBackend(): string {
+  const b = getBackend();
+  const threads = workerCount() + 1;
+  const pinned = pinnedCount() > 0 ? `, ${pinnedCount()} pinned weights` : "";
+  switch (b.name) {
+    case "auto":
+      return `backend auto (matmul: wasm SIMD 4x8 kernels from 16³ up, JS below; threads ${threads}${pinned}; other ops: js)`;
+    case "wasm":
+      return `backend wasm (matmul: wasm SIMD 4x8 kernels; threads ${threads}${pinned}; other ops: js)`;
+    case "gpujs":
+      return `backend gpujs (matmul: gpu.js ${gpujsMode()} kernels; other ops: js)`;
+    case "fast":
+      return "backend js (matmul: blocked 4x4 TypeScript kernel, 1 thread)";
+    case "reference":
+      return "backend reference (plain loops, 1 thread)";
+    default:
+      return `backend ${b.name}`;
+  }
+}
+
+/**
+ * Promises that these weights will not be written from now on (inference), so decode-time
+ * matrix-vector products read them from a packed copy in wasm memory instead of copying them
+ * in on every call. Float32 tensors only; others are ignored. Undo with unpinWeights().
+ */
+export function pinWeights(weights: Iterable<Tensor>): void {
+  const arrays: Float32Array[] = [];
+  for (const w of weights) if (w.storage instanceof Float32Array) arrays.push(w.storage);
+  pinArrays(arrays);
+}
+
+export function unpinWeights(): void {
+  unpinArrays();
+}

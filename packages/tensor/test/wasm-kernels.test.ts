@@ -1,0 +1,228 @@
+// The wasm SIMD, auto and gpu.js matmuls against the reference triple loop (llm.c's
+// matmul_forward vs _naive check): random shapes with sizes that do not divide the 4x8 tile or
+// the 256-deep K slice, transposed and offset operands, the matrix-vector kernels in both
+// weight layouts with and without pinning, K > 1000 (gpu.js's silent loop cap), and worker
+// threads against one thread.
+// Tolerance: the wasm kernels accumulate in float32 (the reference in float64), so the error
+// grows like ε·√K·|a||b|; 2e-5·√K is ~10x the worst seen.
+
+import { describe, expect, it } from "vitest";
+import { autoBackend } from "../src/backend/select.ts";
+import { matmulWasm } from "../src/backend/wasm/matmul.ts";
+import { pinArrays, unpinArrays } from "../src/backend/wasm/pinned.ts";
+import { setWorkerCount } from "../src/backend/wasm/workers.ts";
+import type { MatmulParams } from "../src/index.ts";
+import {
+  configureBackend,
+  describeBackend,
+  fastBackend,
+  getBackend,
+  gpujsBackend,
+  matmul,
+  noGrad,
+  pinWeights,
+  Rng,
+  randn,
+  referenceBackend,
+  setBackend,
+  unpinWeights,
+  wasmBackend,
+} from "../src/index.ts";
+
+type Kernel = (p: MatmulParams) => void;
+
+function randomArray(n: number, rng: Rng): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal();
+  return a;
+}
+
+interface Case {
+  M: number;
+  K: number;
+  N: number;
+  transA: boolean;
+  transB: boolean;
+  a: Float32Array;
+  b: Float32Array;
+}
+
+function makeCase(M: number, K: number, N: number, transA: boolean, transB: boolean, rng: Rng): Case {
+  return { M, K, N, transA, transB, a: randomArray(M * K + 3, rng), b: randomArray(K * N + 5, rng) };
+}
+
+/** A [M, K] at offset 3 (or [K, M] read transposed), B [K, N] at offset 5 (or [N, K] transposed). */
+function params(c: Case, out: Float32Array): MatmulParams {
+  const { M, K, N, transA, transB } = c;
+  return {
+    M,
+    K,
+    N,
+    a: c.a,
+    aOffset: 3,
+    aRowStride: transA ? 1 : K,
+    aColStride: transA ? M : 1,
+    b: c.b,
+    bOffset: 5,
+    bRowStride: transB ? 1 : N,
+    bColStride: transB ? K : 1,
+    out,
+    outOffset: 2,
+  };
+}
+
+function run(kernel: Kernel, c: Case): Float32Array {
+  const out = new Float32Array(c.M * c.N + 2).fill(Number.NaN);
+  kernel(params(c, out));
+  return out.subarray(2);
+}
+
+function expectClose(kernel: Kernel, c: Case, label: string): void {
+  const ref = run(referenceBackend.matmul, c);
+  const got = run(kernel, c);
+  const tol = 2e-5 * Math.sqrt(c.K) + 1e-6;
+  for (let i = 0; i < ref.length; i++) {
+    if (!(Math.abs(got[i]! - ref[i]!) <= tol * (1 + Math.abs(ref[i]!)))) {
+      const { M, K, N, transA, transB } = c;
+      expect.fail(`${label} M=${M} K=${K} N=${N} transA=${transA} transB=${transB}: C[${i}] ${got[i]} vs ${ref[i]}`);
+    }
+  }
+}
+
+const EDGE_SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [2, 3, 5],
+  [3, 5, 7],
+  [4, 8, 8],
+  [5, 3, 9],
+  [9, 17, 33],
+  [70, 300, 13],
+  [65, 257, 66],
+  [130, 520, 40],
+  [2, 0, 3],
+];
+
+describe("wasm SIMD matmul matches the reference", () => {
+  it("on edge shapes in all four transpose combinations", () => {
+    const rng = new Rng(11);
+    for (const [M, K, N] of EDGE_SHAPES) {
+      for (const transA of [false, true])
+        for (const transB of [false, true]) expectClose(matmulWasm, makeCase(M, K, N, transA, transB, rng), "wasm");
+    }
+  });
+
+  it("on 30 random shapes up to 150 x 600 x 150", () => {
+    const rng = new Rng(12);
+    for (let t = 0; t < 30; t++) {
+      const M = 1 + rng.nextInt(150);
+      const K = 1 + rng.nextInt(600);
+      const N = 1 + rng.nextInt(150);
+      expectClose(matmulWasm, makeCase(M, K, N, rng.nextInt(2) === 1, rng.nextInt(2) === 1, rng), "wasm");
+    }
+  });
+
+  it("on the matrix-vector kernels (M = 1) in both weight layouts, padded and not", () => {
+    const rng = new Rng(13);
+    for (const [K, N] of [
+      [288, 768],
+      [768, 288],
+      [64, 96],
+      [7, 3],
+      [13, 1],
+      [1, 17],
+      [1100, 45],
+    ] as const) {
+      for (const transB of [false, true]) expectClose(matmulWasm, makeCase(1, K, N, false, transB, rng), "matvec");
+    }
+  });
+
+  it("on pinned weights, read from their packed copy in both layouts", () => {
+    const rng = new Rng(14);
+    try {
+      for (const [K, N] of [
+        [288, 768],
+        [48, 40],
+        [5, 3],
+      ] as const) {
+        for (const transB of [false, true]) {
+          const c = makeCase(1, K, N, false, transB, rng);
+          pinArrays([c.b]);
+          expectClose(matmulWasm, c, "pinned");
+          expectClose(matmulWasm, c, "pinned (second use)");
+        }
+      }
+    } finally {
+      unpinArrays();
+    }
+  });
+
+  it("gives the same values split across worker threads as on one thread", () => {
+    const rng = new Rng(15);
+    const cases = [makeCase(300, 500, 70, false, false, rng), makeCase(1, 1024, 1100, false, true, rng)];
+    const single = cases.map((c) => run(matmulWasm, c));
+    try {
+      setWorkerCount(1);
+      cases.forEach((c, i) => {
+        expect(run(matmulWasm, c)).toEqual(single[i]);
+      });
+      const pinned = makeCase(1, 1024, 1024, false, false, rng);
+      pinArrays([pinned.b]);
+      expectClose(matmulWasm, pinned, "pinned, 2 threads");
+    } finally {
+      setWorkerCount(0);
+      unpinArrays();
+    }
+  });
+});
+
+describe("the auto and gpu.js matmuls match the reference", () => {
+  it("auto on tiny, matrix-vector and blocked shapes", () => {
+    const rng = new Rng(16);
+    for (const [M, K, N] of [...EDGE_SHAPES, [1, 256, 48] as [number, number, number], [33, 64, 65]]) {
+      for (const transB of [false, true]) expectClose(autoBackend.matmul, makeCase(M, K, N, true, transB, rng), "auto");
+    }
+  });
+
+  it("gpu.js with K above its 1000-iteration loop cap and with transposed operands", () => {
+    const rng = new Rng(17);
+    expectClose(gpujsBackend.matmul, makeCase(3, 1100, 5, false, false, rng), "gpujs");
+    expectClose(gpujsBackend.matmul, makeCase(7, 9, 4, true, true, rng), "gpujs");
+    expectClose(gpujsBackend.matmul, makeCase(1, 300, 6, false, true, rng), "gpujs");
+  });
+});
+
+describe("configureBackend", () => {
+  it("switches the backend the ops use and describes it", () => {
+    const previous = getBackend();
+    try {
+      configureBackend({ backend: "wasm", threads: 1 });
+      expect(getBackend()).toBe(wasmBackend);
+      expect(describeBackend()).toMatch(/^backend wasm .*threads 1/);
+      configureBackend({ backend: "js" });
+      expect(getBackend()).toBe(fastBackend);
+      expect(() => configureBackend({ backend: "cuda" as never })).toThrow(/unknown backend "cuda".*auto/);
+      expect(() => configureBackend({ threads: 0 })).toThrow(/threads must be/);
+    } finally {
+      configureBackend({ backend: "js", threads: 1 });
+      setBackend(previous);
+    }
+  });
+
+  it("runs a batched matmul of tensors through auto with pinned weights like the reference", () => {
+    const rng = new Rng(18);
+    const x = randn([2, 1, 96], rng); // two decode rows (batch 2, one token each)
+    const w = randn([64, 96], rng); // nn.Linear weight [out, in], used as x @ wᵀ
+    const previous = setBackend(referenceBackend);
+    const expected = noGrad(() => matmul(x, w.transpose(0, 1))).toArray();
+    try {
+      configureBackend({ backend: "auto", threads: 1 });
+      pinWeights([w]);
+      expect(describeBackend()).toMatch(/1 pinned weights/);
+      const got = noGrad(() => matmul(x, w.transpose(0, 1))).toArray();
+      for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i]!, 4);
+    } finally {
+      unpinWeights();
+      setBackend(previous);
+    }
+  });
+});
