@@ -156,7 +156,10 @@ describe("commands in the docs", () => {
             timeout: 60_000,
           }).catch((error: { code?: number; stdout?: string; stderr?: string }) => {
             throw new Error(
-              `"${command}" exited with ${error.code}:\n${error.stdout ?? ""}${error.stderr ?? ""}`.slice(0, 4000),
+              `"${command}" exited with ${error.code}:\n${error.stdout ?? ""}${error.stderr ?? ""}`.slice(
+                0,
+                4000,
+              ),
             );
           });
           output += `${result.stdout}${result.stderr}`;

@@ -27,7 +27,8 @@ const withoutCode = (markdown: string) => markdown.replace(/```[\s\S]*?```/g, ""
 /** Relative link targets in a markdown file: [text](target) and <img src="target">. */
 function relativeLinks(markdown: string): string[] {
   const links: string[] = [];
-  for (const match of withoutCode(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) links.push(match[1]!);
+  for (const match of withoutCode(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g))
+    links.push(match[1]!);
   for (const match of withoutCode(markdown).matchAll(/src="([^"]+)"/g)) links.push(match[1]!);
   return links.filter((link) => !/^[a-z]+:/i.test(link));
 }
@@ -93,9 +94,13 @@ describe("links in the docs", () => {
         if (!existsSync(target)) continue; // reported by the test above
         const source = readFileSync(target, "utf8");
         // `Gpt2.forward`, `unbroadcast(g, shape)`: every identifier before the "(" must appear.
-        const parts = name.split("(")[0]!.split(".").filter((p) => /^[A-Za-z_$][\w$]*$/.test(p));
+        const parts = name
+          .split("(")[0]!
+          .split(".")
+          .filter((p) => /^[A-Za-z_$][\w$]*$/.test(p));
         for (const part of parts) {
-          if (!new RegExp(`\\b${part.replace(/\$/g, "\\$")}\\b`).test(source)) missing.push(`${name} in ${link}`);
+          if (!new RegExp(`\\b${part.replace(/\$/g, "\\$")}\\b`).test(source))
+            missing.push(`${name} in ${link}`);
         }
       }
       expect(missing).toEqual([]);

@@ -3,10 +3,10 @@
 //   element (i0, ..., in) lives at storage[offset + Σ i_d · strides[d]],
 // so if a view op changed how it lays out a tensor, the page would be caught saying something false.
 
+import { describe, expect, it } from "vitest";
 // docs/ is not a workspace dependent of @llmts/tensor (its package.json lists vitest only), so the
 // source is imported by path.
 import { arange, tensor } from "../../packages/tensor/src/index.ts";
-import { describe, expect, it } from "vitest";
 
 describe("the worked example in docs/tensors.md", () => {
   const x = arange(24).reshape(2, 3, 4);

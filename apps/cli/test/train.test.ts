@@ -59,15 +59,38 @@ describe("llmts train", () => {
     ]) {
       expect(help).toContain(name);
     }
-    expect(help).toMatch(/--learning-rate <lr>\s+peak learning rate \(after warmup\)\s+\(default:\s+0\.001\)/);
+    expect(help).toMatch(
+      /--learning-rate <lr>\s+peak learning rate \(after warmup\)\s+\(default:\s+0\.001\)/,
+    );
     expect(help).toMatch(/--beta2 <b>\s+AdamW β2 \(default: 0\.99\)/);
   });
 
   it("leaves a checkpoint that loads as a model, plus optimizer state, metrics.jsonl and loss.svg", () => {
     const out = join(scratch, "run");
-    const run = llmts(["train", "--data", textFile, "--out", out, ...TINY, "--max-iters", "6", "--eval-interval", "3", "--eval-iters", "2"]);
+    const run = llmts([
+      "train",
+      "--data",
+      textFile,
+      "--out",
+      out,
+      ...TINY,
+      "--max-iters",
+      "6",
+      "--eval-interval",
+      "3",
+      "--eval-iters",
+      "2",
+    ]);
     expect(run.status).toBe(0);
-    for (const file of ["config.json", "model.safetensors", "tokenizer.json", "optimizer.safetensors", "training_state.json", "metrics.jsonl", "loss.svg"]) {
+    for (const file of [
+      "config.json",
+      "model.safetensors",
+      "tokenizer.json",
+      "optimizer.safetensors",
+      "training_state.json",
+      "metrics.jsonl",
+      "loss.svg",
+    ]) {
       expect(existsSync(join(out, file))).toBe(true);
     }
     const { model } = loadModel(out);
@@ -85,9 +108,14 @@ describe("llmts train", () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/already holds a training run .* pass --resume/);
     const changed = llmts(["train", "--resume", "--out", out, "--n-layer", "2"]);
-    expect(changed.stderr.trim()).toBe(`llmts: --resume: --n-layer cannot change (the run in ${out} was started with 1)`);
+    expect(changed.stderr.trim()).toBe(
+      `llmts: --resume: --n-layer cannot change (the run in ${out} was started with 1)`,
+    );
     expect(llmts(["train", "--resume", "--out", out, "--max-iters", "5"]).status).toBe(0);
-    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.filter((r) => !("val_loss" in r)).map((r) => r.iter)).toEqual([0, 1, 2, 3, 4]);
   });
 
@@ -105,7 +133,20 @@ describe("llmts train", () => {
 
   it("trains a Llama without biases when asked", () => {
     const out = join(scratch, "llama");
-    const run = llmts(["train", "--data", textFile, "--out", out, ...TINY, "--arch", "llama", "--bias", "false", "--max-iters", "2"]);
+    const run = llmts([
+      "train",
+      "--data",
+      textFile,
+      "--out",
+      out,
+      ...TINY,
+      "--arch",
+      "llama",
+      "--bias",
+      "false",
+      "--max-iters",
+      "2",
+    ]);
     expect(run.status).toBe(0);
     const { model } = loadModel(out);
     expect(model.config.arch).toBe("llama");
@@ -114,9 +155,13 @@ describe("llmts train", () => {
 
   it("saves a checkpoint and exits 130 on Ctrl-C; --resume then continues from it", async () => {
     const out = join(scratch, "sigint");
-    const child = spawn(process.execPath, [bin, "train", "--data", textFile, "--out", out, ...TINY, "--max-iters", "100000"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, "train", "--data", textFile, "--out", out, ...TINY, "--max-iters", "100000"],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();

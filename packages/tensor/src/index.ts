@@ -15,6 +15,7 @@ export {
 } from "./backend/backend.ts";
 export { fastBackend } from "./backend/fast.ts";
 export { gpujsBackend } from "./backend/gpujs.ts";
+export { referenceBackend } from "./backend/reference.ts";
 export {
   autoBackend,
   BACKEND_NAMES,
@@ -26,7 +27,6 @@ export {
   unpinWeights,
 } from "./backend/select.ts";
 export { wasmBackend } from "./backend/wasm.ts";
-export { referenceBackend } from "./backend/reference.ts";
 export { ShapeError } from "./errors.ts";
 export {
   arange,

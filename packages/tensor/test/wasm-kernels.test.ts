@@ -84,7 +84,9 @@ function expectClose(kernel: Kernel, c: Case, label: string): void {
   for (let i = 0; i < ref.length; i++) {
     if (!(Math.abs(got[i]! - ref[i]!) <= tol * (1 + Math.abs(ref[i]!)))) {
       const { M, K, N, transA, transB } = c;
-      expect.fail(`${label} M=${M} K=${K} N=${N} transA=${transA} transB=${transB}: C[${i}] ${got[i]} vs ${ref[i]}`);
+      expect.fail(
+        `${label} M=${M} K=${K} N=${N} transA=${transA} transB=${transB}: C[${i}] ${got[i]} vs ${ref[i]}`,
+      );
     }
   }
 }
@@ -107,7 +109,8 @@ describe("wasm SIMD matmul matches the reference", () => {
     const rng = new Rng(11);
     for (const [M, K, N] of EDGE_SHAPES) {
       for (const transA of [false, true])
-        for (const transB of [false, true]) expectClose(matmulWasm, makeCase(M, K, N, transA, transB, rng), "wasm");
+        for (const transB of [false, true])
+          expectClose(matmulWasm, makeCase(M, K, N, transA, transB, rng), "wasm");
     }
   });
 
@@ -132,7 +135,8 @@ describe("wasm SIMD matmul matches the reference", () => {
       [1, 17],
       [1100, 45],
     ] as const) {
-      for (const transB of [false, true]) expectClose(matmulWasm, makeCase(1, K, N, false, transB, rng), "matvec");
+      for (const transB of [false, true])
+        expectClose(matmulWasm, makeCase(1, K, N, false, transB, rng), "matvec");
     }
   });
 
@@ -179,7 +183,8 @@ describe("the auto and gpu.js matmuls match the reference", () => {
   it("auto on tiny, matrix-vector and blocked shapes", () => {
     const rng = new Rng(16);
     for (const [M, K, N] of [...EDGE_SHAPES, [1, 256, 48] as [number, number, number], [33, 64, 65]]) {
-      for (const transB of [false, true]) expectClose(autoBackend.matmul, makeCase(M, K, N, true, transB, rng), "auto");
+      for (const transB of [false, true])
+        expectClose(autoBackend.matmul, makeCase(M, K, N, true, transB, rng), "auto");
     }
   });
 

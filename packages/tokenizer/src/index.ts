@@ -11,6 +11,7 @@ export { BYTE_TO_CHAR, CHAR_TO_BYTE, toByteChars } from "./byte-chars.ts";
 export { ByteLevelBpeTokenizer } from "./byte-level-bpe.ts";
 export { CharTokenizer } from "./char.ts";
 export { byteLevelBpeJson, gpt2FilesToJson } from "./gpt2-files.ts";
+export { fromLlama2cTokenizer } from "./llama2c.ts";
 export { loadTokenizer } from "./load.ts";
 export { GPT2_PATTERN } from "./pipeline.ts";
 export { translateRegex } from "./regex.ts";

@@ -3,12 +3,14 @@
 //                      vocab.json + merges.txt (GPT-2's original files)
 //   tokenizer.json  -> that file (any name ending in .json other than vocab.json)
 //   vocab.json / merges.txt -> the pair, from the same directory
+//   tokenizer.bin   -> llama2.c's vocabulary with scores (also found in a directory)
 // Not supported: SentencePiece's tokenizer.model protobuf (use the model's tokenizer.json).
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { gpt2FilesToJson } from "./gpt2-files.ts";
 import { type Json, JsonSource } from "./json-fields.ts";
+import { fromLlama2cTokenizer } from "./llama2c.ts";
 import { fromTokenizerJson, type TokenizerConfig } from "./tokenizer-json.ts";
 import { type Tokenizer, TokenizerError } from "./types.ts";
 
@@ -17,16 +19,21 @@ export function loadTokenizer(pathOrDir: string): Tokenizer {
   if (statSync(pathOrDir).isDirectory()) {
     const json = join(pathOrDir, "tokenizer.json");
     if (existsSync(json)) return loadTokenizerJson(json);
+    const bin = join(pathOrDir, "tokenizer.bin");
+    if (existsSync(bin)) return fromLlama2cTokenizer(readFileSync(bin), bin);
     if (existsSync(join(pathOrDir, "vocab.json")) && existsSync(join(pathOrDir, "merges.txt"))) {
       return loadGpt2Files(join(pathOrDir, "vocab.json"), join(pathOrDir, "merges.txt"));
     }
-    throw new TokenizerError(`tokenizer: ${pathOrDir} has no tokenizer.json, nor vocab.json + merges.txt`);
+    throw new TokenizerError(
+      `tokenizer: ${pathOrDir} has no tokenizer.json, vocab.json + merges.txt, or tokenizer.bin`,
+    );
   }
   const name = basename(pathOrDir);
   if (name === "vocab.json" || name === "merges.txt") {
     const dir = dirname(pathOrDir);
     return loadGpt2Files(join(dir, "vocab.json"), join(dir, "merges.txt"));
   }
+  if (name.endsWith(".bin")) return fromLlama2cTokenizer(readFileSync(pathOrDir), pathOrDir);
   if (name.endsWith(".model")) {
     throw new TokenizerError(
       `tokenizer: ${pathOrDir}: SentencePiece .model files are not supported; use the model's tokenizer.json`,

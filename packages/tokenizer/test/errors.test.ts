@@ -83,7 +83,9 @@ describe("malformed tokenizer files", () => {
   it("says what a directory lacks when it holds no tokenizer files", () => {
     const empty = join(dir, "empty");
     mkdirSync(empty);
-    expect(() => loadTokenizer(empty)).toThrow(/has no tokenizer\.json, nor vocab\.json \+ merges\.txt/);
+    expect(() => loadTokenizer(empty)).toThrow(
+      /has no tokenizer\.json, vocab\.json \+ merges\.txt, or tokenizer\.bin/,
+    );
     expect(() => loadTokenizer(join(dir, "missing"))).toThrow(/no such file or directory/);
   });
 });

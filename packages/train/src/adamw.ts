@@ -53,7 +53,8 @@ export class AdamW {
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay;
     for (const [name, p] of params) {
-      if (p.dtype !== "float32") throw new Error(`AdamW: parameter "${name}" is ${p.dtype}, expected float32`);
+      if (p.dtype !== "float32")
+        throw new Error(`AdamW: parameter "${name}" is ${p.dtype}, expected float32`);
       this.m.set(name, new Float32Array(p.size));
       this.v.set(name, new Float32Array(p.size));
     }
@@ -109,9 +110,12 @@ export class AdamW {
     for (const [name, p] of this.params) {
       const m = state.m.get(name);
       const v = state.v.get(name);
-      if (m === undefined || v === undefined) throw new Error(`AdamW: saved state has no moments for "${name}"`);
+      if (m === undefined || v === undefined)
+        throw new Error(`AdamW: saved state has no moments for "${name}"`);
       if (m.length !== p.size || v.length !== p.size) {
-        throw new Error(`AdamW: saved moments for "${name}" have ${m.length} elements, the parameter has ${p.size}`);
+        throw new Error(
+          `AdamW: saved moments for "${name}" have ${m.length} elements, the parameter has ${p.size}`,
+        );
       }
       this.m.get(name)!.set(m);
       this.v.get(name)!.set(v);

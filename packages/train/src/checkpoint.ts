@@ -186,7 +186,8 @@ export function readOptimizerState(dir: string): AdamWState {
     else if (info.name.endsWith(".exp_avg_sq")) v.set(info.name.slice(0, -".exp_avg_sq".length), values);
   }
   const step = Number(file.metadata?.step);
-  if (!Number.isInteger(step)) throw new TrainError(`resume: ${join(dir, OPTIMIZER_FILE)} has no step count in its metadata`);
+  if (!Number.isInteger(step))
+    throw new TrainError(`resume: ${join(dir, OPTIMIZER_FILE)} has no step count in its metadata`);
   return { step, m, v };
 }
 

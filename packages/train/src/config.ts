@@ -78,29 +78,50 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 };
 
 /** Knobs that define the model's shape: a resumed run must keep them. */
-export const MODEL_SHAPE_KEYS = ["arch", "nLayer", "nHead", "nEmbd", "bias", "initFrom", "tokenizer"] as const;
+export const MODEL_SHAPE_KEYS = [
+  "arch",
+  "nLayer",
+  "nHead",
+  "nEmbd",
+  "bias",
+  "initFrom",
+  "tokenizer",
+] as const;
 
 /** Checks ranges a type cannot express; throws TrainError naming the knob. */
 export function validateConfig(c: TrainConfig): void {
-  const positiveInts = ["nLayer", "nHead", "nEmbd", "blockSize", "batchSize", "gradientAccumulationSteps"] as const;
+  const positiveInts = [
+    "nLayer",
+    "nHead",
+    "nEmbd",
+    "blockSize",
+    "batchSize",
+    "gradientAccumulationSteps",
+  ] as const;
   for (const key of positiveInts) {
-    if (!Number.isInteger(c[key]) || c[key] < 1) throw new TrainError(`${flag(key)} must be a whole number >= 1, got ${c[key]}`);
+    if (!Number.isInteger(c[key]) || c[key] < 1)
+      throw new TrainError(`${flag(key)} must be a whole number >= 1, got ${c[key]}`);
   }
   for (const key of ["maxIters", "warmupIters", "evalIters"] as const) {
-    if (!Number.isInteger(c[key]) || c[key] < 0) throw new TrainError(`${flag(key)} must be a whole number >= 0, got ${c[key]}`);
+    if (!Number.isInteger(c[key]) || c[key] < 0)
+      throw new TrainError(`${flag(key)} must be a whole number >= 0, got ${c[key]}`);
   }
   if (!Number.isInteger(c.evalInterval) || c.evalInterval < 1) {
     throw new TrainError(`--eval-interval must be a whole number >= 1, got ${c.evalInterval}`);
   }
   if (c.lrDecayIters !== null && (!Number.isInteger(c.lrDecayIters) || c.lrDecayIters < c.warmupIters)) {
-    throw new TrainError(`--lr-decay-iters must be a whole number >= --warmup-iters (${c.warmupIters}), got ${c.lrDecayIters}`);
+    throw new TrainError(
+      `--lr-decay-iters must be a whole number >= --warmup-iters (${c.warmupIters}), got ${c.lrDecayIters}`,
+    );
   }
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw new TrainError(`--dropout must be in [0, 1), got ${c.dropout}`);
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw new TrainError(`--dropout must be in [0, 1), got ${c.dropout}`);
   for (const key of ["beta1", "beta2"] as const) {
     if (!(c[key] >= 0 && c[key] < 1)) throw new TrainError(`${flag(key)} must be in [0, 1), got ${c[key]}`);
   }
   for (const key of ["learningRate", "minLr", "weightDecay", "gradClip"] as const) {
-    if (!(c[key] >= 0 && Number.isFinite(c[key]))) throw new TrainError(`${flag(key)} must be a number >= 0, got ${c[key]}`);
+    if (!(c[key] >= 0 && Number.isFinite(c[key])))
+      throw new TrainError(`${flag(key)} must be a number >= 0, got ${c[key]}`);
   }
   if (!Number.isInteger(c.seed)) throw new TrainError(`--seed must be a whole number, got ${c.seed}`);
   if (c.initFrom === null && c.nEmbd % c.nHead !== 0) {
@@ -172,7 +193,8 @@ export function modelConfigFor(c: TrainConfig, vocabSize: number): ModelConfig {
 
 /** The same model config with this run's dropout (fine-tuning overrides the checkpoint's, as nanoGPT). */
 export function withDropout(config: ModelConfig, dropout: number): ModelConfig {
-  if (config.arch === "gpt2") return { ...config, embdPdrop: dropout, residPdrop: dropout, attnPdrop: dropout };
+  if (config.arch === "gpt2")
+    return { ...config, embdPdrop: dropout, residPdrop: dropout, attnPdrop: dropout };
   return { ...config, attentionDropout: dropout };
 }
 

@@ -66,7 +66,12 @@ export function checkSplits(splits: TokenSplits, blockSize: number): void {
  * (one rng.nextInt per row, so a saved Rng state continues the exact same stream).
  * Returns x and y, both int32 [B, T].
  */
-export function getBatch(data: Int32Array, batchSize: number, blockSize: number, rng: Rng): { x: Tensor; y: Tensor } {
+export function getBatch(
+  data: Int32Array,
+  batchSize: number,
+  blockSize: number,
+  rng: Rng,
+): { x: Tensor; y: Tensor } {
   const B = batchSize;
   const T = blockSize;
   const x = new Int32Array(B * T);

@@ -9,8 +9,8 @@ export {
   readOptimizerState,
   readTrainingState,
   recoverCheckpoint,
-  STATE_FILE,
   type Savable,
+  STATE_FILE,
   saveCheckpoint,
   type TrainingState,
 } from "./checkpoint.ts";

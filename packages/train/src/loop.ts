@@ -80,7 +80,13 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
       });
     const trainLoss = meanLoss(splits.train);
     const valLoss = meanLoss(splits.val);
-    return { iter: state.iter, train_loss: trainLoss, val_loss: valLoss, lr, tokens_per_second: averageSpeed() };
+    return {
+      iter: state.iter,
+      train_loss: trainLoss,
+      val_loss: valLoss,
+      lr,
+      tokens_per_second: averageSpeed(),
+    };
   };
 
   for (;;) {
@@ -91,7 +97,8 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
       if (c.evalIters > 0) {
         lastEval = evaluate(lr);
         metrics.append(lastEval);
-        if (state.bestValLoss === null || lastEval.val_loss < state.bestValLoss) state.bestValLoss = lastEval.val_loss;
+        if (state.bestValLoss === null || lastEval.val_loss < state.bestValLoss)
+          state.bestValLoss = lastEval.val_loss;
         options.onEval?.(lastEval);
       }
       state.lastEvalIter = it;
@@ -100,7 +107,13 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
     if (it >= c.maxIters) break;
     if (options.signal?.aborted) {
       if (savedAt !== it) save();
-      return { iter: it, stopped: "interrupted", lastEval, tokensSeen: state.tokensSeen, trainSeconds: state.trainSeconds };
+      return {
+        iter: it,
+        stopped: "interrupted",
+        lastEval,
+        tokensSeen: state.tokensSeen,
+        trainSeconds: state.trainSeconds,
+      };
     }
 
     // --- one optimizer step ---
@@ -137,5 +150,11 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
   }
   if (savedAt !== state.iter) save();
   writeLossCurve(c.out);
-  return { iter: state.iter, stopped: "finished", lastEval, tokensSeen: state.tokensSeen, trainSeconds: state.trainSeconds };
+  return {
+    iter: state.iter,
+    stopped: "finished",
+    lastEval,
+    tokensSeen: state.tokensSeen,
+    trainSeconds: state.trainSeconds,
+  };
 }

@@ -101,7 +101,9 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
     model = createModel(modelConfigFor(config, tokenizer.vocabSize), new Rng(config.seed));
   }
   if (config.blockSize > model.contextLength) {
-    throw new TrainError(`--block-size ${config.blockSize} exceeds the model's context window of ${model.contextLength}`);
+    throw new TrainError(
+      `--block-size ${config.blockSize} exceeds the model's context window of ${model.contextLength}`,
+    );
   }
   const tokens = encodeText(tokenizer, text);
   const splits = splitTokens(tokens);
@@ -202,7 +204,9 @@ function encodeText(tokenizer: Tokenizer, text: string): Int32Array {
 }
 
 function hashTokens(tokens: Int32Array): string {
-  return createHash("sha256").update(new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength)).digest("hex");
+  return createHash("sha256")
+    .update(new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength))
+    .digest("hex");
 }
 
 /** Redraws DIR/loss.svg from DIR/metrics.jsonl (temp + rename, so a viewer never sees half a file). */

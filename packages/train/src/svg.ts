@@ -37,9 +37,13 @@ export function lossCurveSvg(records: readonly MetricsRecord[], title = "loss"):
     const loss = lo + ((hi - lo) * i) / 4;
     const y = py(loss).toFixed(1);
     parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#eee"/>`);
-    parts.push(`<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${loss.toFixed(2)}</text>`);
+    parts.push(
+      `<text x="${M.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${loss.toFixed(2)}</text>`,
+    );
     const iter = Math.round((maxIter * i) / 4);
-    parts.push(`<text x="${px(iter).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${iter}</text>`);
+    parts.push(
+      `<text x="${px(iter).toFixed(1)}" y="${H - M.bottom + 18}" text-anchor="middle">${iter}</text>`,
+    );
   }
   parts.push(
     `<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#999"/>`,
@@ -62,7 +66,9 @@ export function lossCurveSvg(records: readonly MetricsRecord[], title = "loss"):
       }
     }
     const ly = M.top + 14 + k * 16;
-    parts.push(`<line x1="${W - M.right - 120}" x2="${W - M.right - 100}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="${width + 1}"/>`);
+    parts.push(
+      `<line x1="${W - M.right - 120}" x2="${W - M.right - 100}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="${width + 1}"/>`,
+    );
     parts.push(`<text x="${W - M.right - 94}" y="${ly}" dominant-baseline="middle">${name}</text>`);
   });
   parts.push("</svg>");

@@ -59,7 +59,9 @@ describe("saveCheckpoint", () => {
     const out = outDir();
     const run = await runToThree(out);
     const parts = { model: run.model, tokenizer: run.tokenizer, optimizer: run.optimizer, state: run.state };
-    expect(() => saveCheckpoint(out, parts, crashAt("installed model.safetensors"))).toThrow(/simulated crash/);
+    expect(() => saveCheckpoint(out, parts, crashAt("installed model.safetensors"))).toThrow(
+      /simulated crash/,
+    );
     // The directory is mixed now: new model next to the old state...
     expect(JSON.parse(readFileSync(join(out, "training_state.json"), "utf8")).iter).toBe(3);
     // ...until recovery finishes the committed write.
@@ -76,7 +78,9 @@ describe("saveCheckpoint", () => {
     await trainLoop(prepareRun(tinyConfig(other, { maxIters: 3, seed: 7 }), { readText: () => TEXT }));
     copyFileSync(join(other, "model.safetensors"), join(out, "model.safetensors"));
     expect(() => readTrainingState(out)).toThrow(TrainError);
-    expect(() => readTrainingState(out)).toThrow(/model\.safetensors is not the file saved with training_state\.json \(iteration 3\)/);
+    expect(() => readTrainingState(out)).toThrow(
+      /model\.safetensors is not the file saved with training_state\.json \(iteration 3\)/,
+    );
   });
 
   it("leaves a consistent checkpoint when the writing process is killed at random moments", async () => {
@@ -84,7 +88,10 @@ describe("saveCheckpoint", () => {
     const cwd = fileURLToPath(new URL("..", import.meta.url));
     for (const delayMs of [0, 37, 113, 251]) {
       const out = outDir();
-      const child = spawn(process.execPath, ["--import", "tsx", writer, out], { cwd, stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, ["--import", "tsx", writer, out], {
+        cwd,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       const exited = new Promise((resolve) => child.on("exit", resolve));
       try {
         // Wait for the first complete checkpoint, then kill without warning somewhere in a later write.
@@ -104,7 +111,8 @@ describe("saveCheckpoint", () => {
       const k = state.iter;
       expect(k).toBeGreaterThanOrEqual(1);
       const { model } = loadModel(out);
-      for (const p of model.parameters().values()) expect(p.toArray().every((x) => x === Math.fround(k / 1000))).toBe(true);
+      for (const p of model.parameters().values())
+        expect(p.toArray().every((x) => x === Math.fround(k / 1000))).toBe(true);
       const moments = readOptimizerState(out);
       expect(moments.step).toBe(k);
       for (const m of moments.m.values()) expect(m.every((x) => x === k)).toBe(true);

@@ -22,7 +22,9 @@ describe("checkSplits", () => {
     const splits = splitTokens(arange(50)); // 45 / 5
     expect(() => checkSplits(splits, 4)).not.toThrow();
     expect(() => checkSplits(splits, 8)).toThrow(DataError);
-    expect(() => checkSplits(splits, 8)).toThrow(/validation split has 5 tokens but one window needs block-size \+ 1 = 9/);
+    expect(() => checkSplits(splits, 8)).toThrow(
+      /validation split has 5 tokens but one window needs block-size \+ 1 = 9/,
+    );
   });
 });
 

@@ -85,7 +85,11 @@ describe("trainLoop", () => {
     const losses = (dir: string) =>
       new MetricsLog(join(dir, "metrics.jsonl"))
         .read()
-        .map((r) => (isEvalRecord(r) ? [r.iter, r.train_loss, r.val_loss, r.lr] : [r.iter, r.train_loss, r.grad_norm, r.lr]));
+        .map((r) =>
+          isEvalRecord(r)
+            ? [r.iter, r.train_loss, r.val_loss, r.lr]
+            : [r.iter, r.train_loss, r.grad_norm, r.lr],
+        );
     expect(losses(stopped)).toEqual(losses(straight));
     expect(losses(straight)).toHaveLength(10 + 4); // 10 steps; evaluations at 0, 4, 8, 10
     for (const file of ["model.safetensors", "optimizer.safetensors"]) {

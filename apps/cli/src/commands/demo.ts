@@ -47,7 +47,12 @@ export function registerDemo(program: Command): void {
       (v: string) => parseNumberFlag("--max-iters", v, { integer: true, min: 0 }),
       DEMO_CONFIG.maxIters,
     )
-    .option("--seed <n>", "random seed", (v: string) => parseNumberFlag("--seed", v, { integer: true }), DEMO_CONFIG.seed)
+    .option(
+      "--seed <n>",
+      "random seed",
+      (v: string) => parseNumberFlag("--seed", v, { integer: true }),
+      DEMO_CONFIG.seed,
+    )
     .option("--prompt <text>", "text to continue when sampling", "The whale")
     .option(
       "--sample-length <n>",
@@ -55,22 +60,34 @@ export function registerDemo(program: Command): void {
       (v: string) => parseNumberFlag("--sample-length", v, { integer: true, min: 0 }),
       500,
     )
-    .action(async (opts: { out: string; maxIters: number; seed: number; prompt: string; sampleLength: number }) => {
-      const config: TrainConfig = { ...DEMO_CONFIG, out: opts.out, maxIters: opts.maxIters, seed: opts.seed };
-      const err = (line: string) => process.stderr.write(`${line}\n`);
-      err("llmts demo: a character-level GPT-2 learns to write like Moby-Dick (1.2M characters, from npm)");
-      const { interrupted } = await trainWithProgress(config, { overwrite: true, readText: readTrainingText });
-      if (interrupted) return;
+    .action(
+      async (opts: { out: string; maxIters: number; seed: number; prompt: string; sampleLength: number }) => {
+        const config: TrainConfig = {
+          ...DEMO_CONFIG,
+          out: opts.out,
+          maxIters: opts.maxIters,
+          seed: opts.seed,
+        };
+        const err = (line: string) => process.stderr.write(`${line}\n`);
+        err("llmts demo: a character-level GPT-2 learns to write like Moby-Dick (1.2M characters, from npm)");
+        const { interrupted } = await trainWithProgress(config, {
+          overwrite: true,
+          readText: readTrainingText,
+        });
+        if (interrupted) return;
 
-      err(`\nsample (${opts.sampleLength} characters, temperature 0.8, seed ${opts.seed}):\n`);
-      process.stdout.write(`${sample(config.out, opts.prompt, opts.sampleLength, opts.seed)}\n\n`);
-      err("sample more with:");
-      err(
-        `  npx -y pnpm@12.21.0 llmts generate --model ${config.out} --prompt "${opts.prompt}" ` +
-          "--max-new-tokens 500 --temperature 0.8",
-      );
-      err(`train longer with: npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters 2000`);
-    });
+        err(`\nsample (${opts.sampleLength} characters, temperature 0.8, seed ${opts.seed}):\n`);
+        process.stdout.write(`${sample(config.out, opts.prompt, opts.sampleLength, opts.seed)}\n\n`);
+        err("sample more with:");
+        err(
+          `  npx -y pnpm@12.21.0 llmts generate --model ${config.out} --prompt "${opts.prompt}" ` +
+            "--max-new-tokens 500 --temperature 0.8",
+        );
+        err(
+          `train longer with: npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters 2000`,
+        );
+      },
+    );
 }
 
 /**

@@ -32,12 +32,19 @@ export const MOBY_DICK = "builtin:moby-dick";
 export function readTrainingText(data: readonly string[]): string {
   if (data.length === 0) return readTextFiles(data); // its "no text files given" error
   return data
-    .map((entry) => (entry === MOBY_DICK ? mobyDick().map((section) => section.text).join("\n\n") : readTextFiles([entry])))
+    .map((entry) =>
+      entry === MOBY_DICK
+        ? mobyDick()
+            .map((section) => section.text)
+            .join("\n\n")
+        : readTextFiles([entry]),
+    )
     .join("");
 }
 
 const int = (name: string, min: number) => (v: string) => parseNumberFlag(name, v, { integer: true, min });
-const num = (name: string, min: number, max?: number) => (v: string) => parseNumberFlag(name, v, { min, max });
+const num = (name: string, min: number, max?: number) => (v: string) =>
+  parseNumberFlag(name, v, { min, max });
 const bool = (name: string) => (v: string) => {
   if (v === "true") return true;
   if (v === "false") return false;
@@ -55,35 +62,91 @@ export function registerTrain(program: Command): void {
       "--data <files...>",
       `text files to train on, concatenated (first 90% train, last 10% validation); "${MOBY_DICK}" is Moby-Dick from npm`,
     )
-    .option("--tokenizer <char|path>", '"char" builds a character vocabulary from the data; or a tokenizer.json (file or dir)', d.tokenizer)
+    .option(
+      "--tokenizer <char|path>",
+      '"char" builds a character vocabulary from the data; or a tokenizer.json (file or dir)',
+      d.tokenizer,
+    )
     .option("--out <dir>", "output directory (checkpoint, metrics.jsonl, loss.svg)", d.out)
-    .option("--resume", "continue the run saved in --out exactly where it stopped; flags given override its saved settings")
-    .option("--init-from <dir>", "start from this checkpoint (fine-tuning): its architecture, sizes and tokenizer")
-    .addOption(new Option("--arch <arch>", "architecture of a new model").choices(["gpt2", "llama"]).default(d.arch))
+    .option(
+      "--resume",
+      "continue the run saved in --out exactly where it stopped; flags given override its saved settings",
+    )
+    .option(
+      "--init-from <dir>",
+      "start from this checkpoint (fine-tuning): its architecture, sizes and tokenizer",
+    )
+    .addOption(
+      new Option("--arch <arch>", "architecture of a new model").choices(["gpt2", "llama"]).default(d.arch),
+    )
     .option("--n-layer <n>", "transformer blocks", int("--n-layer", 1), d.nLayer)
     .option("--n-head <n>", "attention heads", int("--n-head", 1), d.nHead)
     .option("--n-embd <n>", "embedding width", int("--n-embd", 1), d.nEmbd)
-    .option("--block-size <n>", "context length of training windows (and of a new model)", int("--block-size", 1), d.blockSize)
-    .option("--dropout <p>", "dropout while training (gpt2: embeddings, residuals, attention; llama: attention)", num("--dropout", 0, 0.999), d.dropout)
+    .option(
+      "--block-size <n>",
+      "context length of training windows (and of a new model)",
+      int("--block-size", 1),
+      d.blockSize,
+    )
+    .option(
+      "--dropout <p>",
+      "dropout while training (gpt2: embeddings, residuals, attention; llama: attention)",
+      num("--dropout", 0, 0.999),
+      d.dropout,
+    )
     .option(
       "--bias <true|false>",
       "biases in linear layers (default: the architecture's — gpt2 always has them, so false is refused; llama has none)",
       bool("--bias"),
     )
     .option("--batch-size <n>", "windows per micro-batch", int("--batch-size", 1), d.batchSize)
-    .option("--gradient-accumulation-steps <n>", "micro-batches per optimizer step", int("--gradient-accumulation-steps", 1), d.gradientAccumulationSteps)
-    .option("--learning-rate <lr>", "peak learning rate (after warmup)", num("--learning-rate", 0), d.learningRate)
+    .option(
+      "--gradient-accumulation-steps <n>",
+      "micro-batches per optimizer step",
+      int("--gradient-accumulation-steps", 1),
+      d.gradientAccumulationSteps,
+    )
+    .option(
+      "--learning-rate <lr>",
+      "peak learning rate (after warmup)",
+      num("--learning-rate", 0),
+      d.learningRate,
+    )
     .option("--max-iters <n>", "optimizer steps in total", int("--max-iters", 0), d.maxIters)
-    .option("--lr-decay-iters <n>", "step where the cosine reaches --min-lr (default: --max-iters)", int("--lr-decay-iters", 0))
+    .option(
+      "--lr-decay-iters <n>",
+      "step where the cosine reaches --min-lr (default: --max-iters)",
+      int("--lr-decay-iters", 0),
+    )
     .option("--min-lr <lr>", "learning rate at the end of the cosine", num("--min-lr", 0), d.minLr)
     .option("--warmup-iters <n>", "linear warmup steps", int("--warmup-iters", 0), d.warmupIters)
-    .option("--weight-decay <wd>", "AdamW decoupled weight decay (2-D weights only)", num("--weight-decay", 0), d.weightDecay)
+    .option(
+      "--weight-decay <wd>",
+      "AdamW decoupled weight decay (2-D weights only)",
+      num("--weight-decay", 0),
+      d.weightDecay,
+    )
     .option("--beta1 <b>", "AdamW β1", num("--beta1", 0, 0.999999), d.beta1)
     .option("--beta2 <b>", "AdamW β2", num("--beta2", 0, 0.999999), d.beta2)
-    .option("--grad-clip <norm>", "clip the global gradient norm (0 = off)", num("--grad-clip", 0), d.gradClip)
-    .option("--eval-interval <n>", "evaluate and save a checkpoint every n steps", int("--eval-interval", 1), d.evalInterval)
+    .option(
+      "--grad-clip <norm>",
+      "clip the global gradient norm (0 = off)",
+      num("--grad-clip", 0),
+      d.gradClip,
+    )
+    .option(
+      "--eval-interval <n>",
+      "evaluate and save a checkpoint every n steps",
+      int("--eval-interval", 1),
+      d.evalInterval,
+    )
     .option("--eval-iters <n>", "batches per split in each evaluation", int("--eval-iters", 0), d.evalIters)
-    .option("--seed <n>", "random seed (init, batches, dropout)", (v: string) => parseNumberFlag("--seed", v, { integer: true }), d.seed)
+    .option(
+      "--seed <n>",
+      "random seed (init, batches, dropout)",
+      (v: string) => parseNumberFlag("--seed", v, { integer: true }),
+      d.seed,
+    )
     .action(async (opts: Record<string, unknown>, command: Command) => {
       const given = (key: string) => command.getOptionValueSource(key) === "cli";
       const config = configFromFlags(opts);
@@ -94,7 +157,8 @@ export function registerTrain(program: Command): void {
         }
         await trainWithProgress(config, { resume: true, overrides, readText: readTrainingText });
       } else {
-        if (config.data.length === 0) throw new CliError("train: --data FILE... is required (or --resume to continue a run)");
+        if (config.data.length === 0)
+          throw new CliError("train: --data FILE... is required (or --resume to continue a run)");
         await trainWithProgress(config, { readText: readTrainingText });
       }
     });
@@ -132,7 +196,8 @@ export async function trainWithProgress(
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const nParams = [...run.model.parameters().values()].reduce((n, p) => n + p.size, 0);
   const m = run.model.config;
-  const shape = `${m.nLayer} layers, ${m.nHead} heads, ${m.arch === "gpt2" ? m.nEmbd : m.hiddenSize} wide`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const shape = `${plural(m.nLayer, "layer")}, ${plural(m.nHead, "head")}, ${m.arch === "gpt2" ? m.nEmbd : m.hiddenSize} wide`;
   err(
     `${run.mode === "resume" ? `resuming at iteration ${run.state.iter}: ` : ""}${m.arch} (${shape}; ` +
       `${(nParams / 1e6).toFixed(2)}M parameters), vocabulary ${run.tokenizer.vocabSize}, ` +
@@ -160,7 +225,10 @@ export async function trainWithProgress(
     result = await trainLoop(run, {
       signal: controller.signal,
       onStep: (r) => progress.step(r.iter + 1, r.train_loss, r.tokens_per_second),
-      onEval: (r) => progress.log(`iter ${r.iter}: train loss ${r.train_loss.toFixed(4)}, val loss ${r.val_loss.toFixed(4)}`),
+      onEval: (r) =>
+        progress.log(
+          `iter ${r.iter}: train loss ${r.train_loss.toFixed(4)}, val loss ${r.val_loss.toFixed(4)}`,
+        ),
     });
   } finally {
     progress.stop();
@@ -177,7 +245,9 @@ export async function trainWithProgress(
     `${interrupted ? "stopped" : "done"} at iteration ${result.iter}: ${minutes}m${String(seconds).padStart(2, "0")}s of training, ` +
       `${Math.round(result.trainSeconds > 0 ? result.tokensSeen / result.trainSeconds : 0)} tokens/s on average${losses}`,
   );
-  err(`checkpoint: ${c.out}/ (config.json, model.safetensors, tokenizer.json; optimizer.safetensors and training_state.json for --resume)`);
+  err(
+    `checkpoint: ${c.out}/ (config.json, model.safetensors, tokenizer.json; optimizer.safetensors and training_state.json for --resume)`,
+  );
   err(`metrics: ${c.out}/metrics.jsonl, loss curve: ${c.out}/loss.svg`);
   if (interrupted) {
     err(`continue with: npx -y pnpm@12.21.0 llmts train --resume --out ${c.out}`);
@@ -185,7 +255,6 @@ export async function trainWithProgress(
   }
   return { result, out: c.out, interrupted };
 }
-
 
 /**
  * Progress on stderr: a cli-progress bar (iteration, loss, tokens/s, ETA) on a terminal; when
@@ -230,7 +299,9 @@ class Progress {
     if (now - this.lastLine < 10_000 && done < this.total) return;
     this.lastLine = now;
     const eta = ((now - this.started) / 1000 / Math.max(1, done - this.start)) * (this.total - done);
-    this.log(`iter ${done}/${this.total}: loss ${loss.toFixed(4)}, ${Math.round(this.speed)} tok/s, ETA ${Math.round(eta)}s`);
+    this.log(
+      `iter ${done}/${this.total}: loss ${loss.toFixed(4)}, ${Math.round(this.speed)} tok/s, ETA ${Math.round(eta)}s`,
+    );
   }
 
   log(line: string): void {

@@ -12,7 +12,7 @@
 // (JavaScript numbers) within a K slice.
 // M = 1 (one token while decoding) skips packing: y = x @ W streams W once, which is all a
 // matrix-vector product can do.
-// Not here: SIMD (not reachable from plain JS), threads (see README: measured not to pay here).
+// Not here: SIMD (not reachable from plain JS) and threads: the wasm backend (wasm/) has both.
 // References: Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication" (2008);
 // llama2.c `matmul` for the matrix-vector shape.
 

@@ -44,7 +44,11 @@ function kernelFor(M: number, K: number, N: number): IKernelRunShortcut {
   if (kernel === undefined) {
     // C[y][x] = Σ_k A[y][k] · B[k][x]; `this.constants.K` keeps the loop uncapped.
     kernel = getGpu().createKernel(
-      function (this: { thread: { x: number; y: number }; constants: { K: number } }, a: number[][], b: number[][]) {
+      function (
+        this: { thread: { x: number; y: number }; constants: { K: number } },
+        a: number[][],
+        b: number[][],
+      ) {
         let sum = 0;
         for (let k = 0; k < this.constants.K; k++) sum += a[this.thread.y]![k]! * b[k]![this.thread.x]!;
         return sum;
@@ -60,7 +64,8 @@ function kernelFor(M: number, K: number, N: number): IKernelRunShortcut {
 function contiguous(data: Float32Array, offset: number, rs: number, cs: number, rows: number, cols: number) {
   if (cs === 1 && rs === cols) return data.subarray(offset, offset + rows * cols);
   const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = data[offset + i * rs + j * cs]!;
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) out[i * cols + j] = data[offset + i * rs + j * cs]!;
   return out;
 }
 

@@ -14,13 +14,13 @@ import { availableParallelism } from "node:os";
 import type { Tensor } from "../tensor.ts";
 import { type Backend, getBackend, type MatmulParams, setBackend } from "./backend.ts";
 import { fastBackend } from "./fast.ts";
-import { gpujsBackend, gpujsMode } from "./gpujs.ts";
 import { matmulFast } from "./fast-matmul.ts";
+import { gpujsBackend, gpujsMode } from "./gpujs.ts";
 import { referenceBackend } from "./reference.ts";
-import { isFloat32, wasmBackend } from "./wasm.ts";
 import { matmulWasm } from "./wasm/matmul.ts";
 import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
 import { setWorkerCount, workerCount } from "./wasm/workers.ts";
+import { isFloat32, wasmBackend } from "./wasm.ts";
 
 export type BackendName = "reference" | "js" | "wasm" | "gpujs" | "auto";
 export const BACKEND_NAMES: readonly BackendName[] = ["reference", "js", "wasm", "gpujs", "auto"];

@@ -32,6 +32,7 @@
 import {
   assembleModule,
   type Code,
+  call,
   type FunctionDef,
   f32Load,
   f32Store,
@@ -43,7 +44,6 @@ import {
   i32,
   i32c,
   inc,
-  call,
   set,
   V128,
   v128Load,
@@ -216,15 +216,32 @@ function gemm(gemmBlockIndex: number): FunctionDef {
 
 export interface KernelExports {
   gemm(a: number, b: number, c: number, Np: number, K: number, i0: number, i1: number): void;
-  gemmBlock(a: number, lda: number, b: number, c: number, ldc: number, strips: number, panels: number, kc: number): void;
+  gemmBlock(
+    a: number,
+    lda: number,
+    b: number,
+    c: number,
+    ldc: number,
+    strips: number,
+    panels: number,
+    kc: number,
+  ): void;
   dotRows(x: number, w: number, y: number, rows: number, rowBytes: number): void;
-  axpyPanels(x: number, w: number, y: number, K: number, rowBytes: number, panelBytes: number, panels: number): void;
+  axpyPanels(
+    x: number,
+    w: number,
+    y: number,
+    K: number,
+    rowBytes: number,
+    panelBytes: number,
+    panels: number,
+  ): void;
 }
 
 /** 64 KiB pages: 1 to start, up to 2 GiB (the memory grows as operands need). */
 export const MAX_PAGES = 32768;
 
-/** The kernels as a wasm binary (compiled once by wasm-matmul.ts, shared with workers). */
+/** The kernels as a wasm binary (compiled once by memory.ts, shared with workers). */
 export function kernelModuleBytes(): Uint8Array {
   return assembleModule([gemmBlock(), dotRows(), axpyPanels(), gemm(0)], 1, MAX_PAGES);
 }

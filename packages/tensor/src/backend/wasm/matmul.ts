@@ -20,7 +20,6 @@ import { align, ensureBytes, heapF32, kernels, scratchBase } from "./memory.ts";
 import { PANEL, pinnedPanels } from "./pinned.ts";
 import { JOB, post, wait, workerCount } from "./workers.ts";
 
-
 /** Where one product's packed operands lie in the wasm memory (byte addresses). */
 export interface PackedGemm {
   aAddr: number; // A [Mp, K] row-major
@@ -128,7 +127,12 @@ function run(w: number, id: number, args: number[]): void {
  * Splits [0, total) into `parts` ranges on multiples of `unit` and calls job(start, end, w) for
  * each non-empty one: w = 1.. go to workers first, then w = 0 runs here; then waits for them.
  */
-function runSplit(total: number, unit: number, parts: number, job: (s: number, e: number, w: number) => void): void {
+function runSplit(
+  total: number,
+  unit: number,
+  parts: number,
+  job: (s: number, e: number, w: number) => void,
+): void {
   const units = Math.ceil(total / unit);
   const per = Math.ceil(units / parts);
   let used = 0;
@@ -171,7 +175,15 @@ export function matvecWasm(p: MatmulParams): boolean {
     // strips [q0, q1) of 32 columns: y at yAddr + q0·128, W at panelAddr + q0·K·128
     const panelBytes = K * PANEL * 4;
     runSplit(N32 / PANEL, 1, split, (q0, q1, w) =>
-      run(w, JOB.axpyPanels, [xAddr, panelAddr + q0 * panelBytes, yAddr + q0 * 128, K, 128, panelBytes, q1 - q0]),
+      run(w, JOB.axpyPanels, [
+        xAddr,
+        panelAddr + q0 * panelBytes,
+        yAddr + q0 * 128,
+        K,
+        128,
+        panelBytes,
+        q1 - q0,
+      ]),
     );
   } else if (rowsLayout) {
     copyWeight(p, heap, wAddr, true);

@@ -8,7 +8,7 @@
 // all at once), anything that knows about matmul.
 // Reference: WebAssembly JS API, `WebAssembly.Memory({ shared: true })`.
 
-import { kernelModuleBytes, type KernelExports, MAX_PAGES } from "./kernels.ts";
+import { type KernelExports, kernelModuleBytes, MAX_PAGES } from "./kernels.ts";
 
 const PAGE = 65536;
 
