@@ -13,6 +13,7 @@
 // SentencePieceExtractor (the same all-splits construction for tokenizer.json).
 
 import { ID_SPACE, type MergeTable, pairKey } from "./bpe.ts";
+import type { JsonObject } from "./json-fields.ts";
 import { SentencePieceBpeTokenizer } from "./sentencepiece-bpe.ts";
 import { TokenizerError } from "./types.ts";
 
@@ -81,7 +82,7 @@ export function fromLlama2cTokenizer(bytes: Uint8Array, file: string): SentenceP
   const mergeList = [...merges]
     .sort((x, y) => x[1] - y[1])
     .map(([key]) => [tokens[Math.floor(key / ID_SPACE)]!, tokens[key % ID_SPACE]!]);
-  const json = {
+  const json: JsonObject = {
     version: "1.0",
     added_tokens: specials.map((t) => ({
       ...t,

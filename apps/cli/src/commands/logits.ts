@@ -10,43 +10,46 @@ import { existsSync } from "node:fs";
 import { loadModel } from "@llmts/model";
 import { fromFloat32, toInt32 } from "@llmts/safetensors";
 import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
-import { intTensor, noGrad } from "@llmts/tensor";
+import { intTensor, noGrad, pinWeights } from "@llmts/tensor";
 import type { Command } from "commander";
+import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError } from "../errors.ts";
 
-interface LogitsOptions {
+interface LogitsOptions extends BackendFlags {
   model: string;
   input: string;
   out: string;
 }
 
 export function registerLogits(program: Command): void {
-  program
+  const command = program
     .command("logits")
     .description("write the logits of a model for the input_ids in a safetensors file")
     .requiredOption("--model <dir>", "model directory (config.json + model.safetensors)")
     .requiredOption("--input <file>", "safetensors file holding input_ids, I64 or I32 [B, T]")
-    .requiredOption("--out <file>", "safetensors file to write: logits, F32 [B, T, V]")
-    .action((o: LogitsOptions) => {
-      if (!existsSync(o.input)) throw new CliError(`--input: no such file: ${o.input}`);
-      if (!existsSync(o.model)) throw new CliError(`--model: no such directory: ${o.model}`);
-      const input = readSafetensorsFile(o.input);
-      if (!input.has("input_ids")) throw new CliError(`--input: ${o.input} holds no tensor "input_ids"`);
-      const info = input.info("input_ids");
-      if ((info.dtype !== "I64" && info.dtype !== "I32") || info.shape.length !== 2) {
-        throw new CliError(
-          `--input: input_ids must be I64 or I32 [B, T], got ${info.dtype} [${info.shape.join(", ")}] in ${o.input}`,
-        );
-      }
-      const ids = intTensor(toInt32(input.get("input_ids")), info.shape); // [B, T]
-      const { model } = loadModel(o.model);
-      const logits = noGrad(() => model.forward(ids)); // [B, T, V]
-      const shape = [...logits.shape];
-      writeSafetensors(
-        o.out,
-        { logits: fromFloat32(logits.dataSync() as Float32Array, shape) },
-        { format: "pt" },
+    .requiredOption("--out <file>", "safetensors file to write: logits, F32 [B, T, V]");
+  addBackendFlags(command).action((o: LogitsOptions) => {
+    if (!existsSync(o.input)) throw new CliError(`--input: no such file: ${o.input}`);
+    if (!existsSync(o.model)) throw new CliError(`--model: no such directory: ${o.model}`);
+    const input = readSafetensorsFile(o.input);
+    if (!input.has("input_ids")) throw new CliError(`--input: ${o.input} holds no tensor "input_ids"`);
+    const info = input.info("input_ids");
+    if ((info.dtype !== "I64" && info.dtype !== "I32") || info.shape.length !== 2) {
+      throw new CliError(
+        `--input: input_ids must be I64 or I32 [B, T], got ${info.dtype} [${info.shape.join(", ")}] in ${o.input}`,
       );
-      process.stdout.write(`wrote ${o.out}: logits [${shape.join(", ")}]\n`);
-    });
+    }
+    applyBackendFlags(o);
+    const ids = intTensor(toInt32(input.get("input_ids")), info.shape); // [B, T]
+    const { model } = loadModel(o.model);
+    pinWeights(model.parameters().values()); // read-only from here: the wasm kernels may keep packed copies
+    const logits = noGrad(() => model.forward(ids)); // [B, T, V]
+    const shape = [...logits.shape];
+    writeSafetensors(
+      o.out,
+      { logits: fromFloat32(logits.dataSync() as Float32Array, shape) },
+      { format: "pt" },
+    );
+    process.stdout.write(`wrote ${o.out}: logits [${shape.join(", ")}]\n`);
+  });
 }
