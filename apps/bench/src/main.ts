@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, string> = {
   safetensors: "./safetensors.ts",
   tokenizer: "./tokenizer.ts",
   model: "./model.ts",
+  sample: "./sample.ts",
 };
 
 const docPath = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));

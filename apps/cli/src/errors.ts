@@ -19,6 +19,8 @@ const USER_ERROR_NAMES = new Set([
   "WeightLoadError",
   "ShapeError",
   "DataError",
+  "GenerationError",
+  "TrainError",
 ]);
 
 export function isUserError(error: unknown): error is Error {

@@ -84,22 +84,33 @@ export function applyTopK(logits: Float32Array, k: number, scratch: Float32Array
   for (let i = 0; i < V; i++) if (logits[i]! < kth) logits[i] = Number.NEGATIVE_INFINITY;
 }
 
+/** The largest logit (-Infinity if all are). */
+export function maxOf(logits: Float32Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  return max;
+}
+
 /**
  * Fills probs[0..V) with softmax(logits) in float64 and returns the max logit.
  *   softmax(x)_i = exp(x_i - max) / sum_j exp(x_j - max)  — subtracting the max keeps exp <= 1.
  */
 export function softmaxInto(logits: Float32Array, probs: Float64Array): number {
-  const V = logits.length;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
+  const max = maxOf(logits);
+  const sum = expInto(logits, max, probs);
+  for (let i = 0; i < logits.length; i++) probs[i] = probs[i]! / sum;
+  return max;
+}
+
+/** out[i] = exp(x_i - max) (unnormalised softmax, float64); returns their sum. */
+function expInto(logits: Float32Array, max: number, out: Float64Array): number {
   let sum = 0;
-  for (let i = 0; i < V; i++) {
+  for (let i = 0; i < logits.length; i++) {
     const e = Math.exp(logits[i]! - max); // exp(-Infinity) = 0 for filtered tokens
-    probs[i] = e;
+    out[i] = e;
     sum += e;
   }
-  for (let i = 0; i < V; i++) probs[i] = probs[i]! / sum;
-  return max;
+  return sum;
 }
 
 /**
@@ -115,26 +126,25 @@ export function softmaxInto(logits: Float32Array, probs: Float64Array): number {
  * Speed (from llama2.c's sample_topp): a token with prob < (1 - p) / (n - 1), n = tokens with
  * prob > 0, is always removed — at most n - 1 tokens are at or below it, so its cum is below
  * 1 - p — so only the other "candidates" are sorted (by value, with the native numeric sort),
- * and their cum starts at the cropped mass. Scratch: probs (V float64), values (V float32).
+ * and their cum starts at the cropped mass. Probabilities are exp(x - max) / sum, computed the
+ * same way for a token whether it is looked up by id or by sorted value.
+ * Scratch: exps (V float64), values (V float32).
  */
-export function applyTopP(logits: Float32Array, p: number, probs: Float64Array, values: Float32Array): void {
+export function applyTopP(logits: Float32Array, p: number, exps: Float64Array, values: Float32Array): void {
   if (p >= 1) return; // HF skips the warper at top_p = 1
   const V = logits.length;
-  const max = softmaxInto(logits, probs);
-  let sum = 0; // the softmax denominator again, to turn a sorted logit back into its probability
+  const max = maxOf(logits);
+  const sum = expInto(logits, max, exps); // prob_i = exps[i] / sum
   let n = 0;
-  for (let i = 0; i < V; i++) {
-    sum += Math.exp(logits[i]! - max);
-    if (probs[i]! > 0) n++;
-  }
+  for (let i = 0; i < V; i++) if (exps[i]! > 0) n++;
   if (n <= 1) return;
 
-  const cutoff = (1 - p) / (n - 1);
+  const cutoff = ((1 - p) / (n - 1)) * sum; // in units of exps
   let m = 0; // candidate logits in values[0..m)
   let cum = 0; // starts as the mass of the cropped tokens
   for (let i = 0; i < V; i++) {
-    if (probs[i]! >= cutoff || logits[i] === max) values[m++] = logits[i]!;
-    else cum += probs[i]!;
+    if (exps[i]! >= cutoff || logits[i] === max) values[m++] = logits[i]!;
+    else cum += exps[i]! / sum;
   }
   const sorted = values.subarray(0, m).sort(); // ascending
 
@@ -169,8 +179,7 @@ export function applyTopP(logits: Float32Array, p: number, probs: Float64Array, 
 export function applyMinP(logits: Float32Array, minP: number): void {
   if (minP <= 0) return;
   const V = logits.length;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
+  const max = maxOf(logits);
   const logMinP = Math.log(minP);
   for (let i = 0; i < V; i++) if (logits[i]! - max < logMinP) logits[i] = Number.NEGATIVE_INFINITY;
 }

@@ -8,15 +8,18 @@
 // packages/train/README.md). Every one of them can be changed with the same flags as `llmts train`
 // would take — the demo just picks different defaults and always starts over in --out.
 // Not here: training itself (@llmts/train), the generation CLI (generate.ts).
-import { loadModel } from "@llmts/model";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CausalLM, loadModel } from "@llmts/model";
 import { intTensor, noGrad, Rng } from "@llmts/tensor";
-import { loadTokenizer } from "@llmts/tokenizer";
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "@llmts/train";
+import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
+import { DEFAULT_TRAIN_CONFIG, prepareRun, type TrainConfig, trainLoop } from "@llmts/train";
 import type { Command } from "commander";
 import { parseNumberFlag } from "../errors.ts";
 import { MOBY_DICK, readTrainingText, trainWithProgress } from "./train.ts";
 
-/** The demo's run: `llmts train` with these settings. */
+/** The demo's run: `llmts train` with these settings; maxIters is set from the time budget. */
 export const DEMO_CONFIG: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
   data: [MOBY_DICK],
@@ -25,14 +28,15 @@ export const DEMO_CONFIG: TrainConfig = {
   nEmbd: 64,
   blockSize: 64,
   batchSize: 16,
-  learningRate: 3e-3,
-  minLr: 3e-4,
-  warmupIters: 30,
-  maxIters: 300,
-  evalInterval: 100,
+  learningRate: 6e-3,
+  minLr: 6e-4,
+  warmupIters: 20,
   evalIters: 10,
   out: "out/moby-dick",
 };
+
+const DEFAULT_SECONDS = 150;
+const EVALUATIONS = 4; // at the start, 1/3, 2/3 and the end
 
 export function registerDemo(program: Command): void {
   program
@@ -42,17 +46,17 @@ export function registerDemo(program: Command): void {
     )
     .option("--out <dir>", "output directory (replaced on every run)", DEMO_CONFIG.out)
     .option(
-      "--max-iters <n>",
-      "training steps (about 0.5 s each on 2 cores)",
-      (v: string) => parseNumberFlag("--max-iters", v, { integer: true, min: 0 }),
-      DEMO_CONFIG.maxIters,
+      "--seconds <s>",
+      "training time: the number of steps is set from the measured speed of a few trial steps",
+      (v: string) => parseNumberFlag("--seconds", v, { min: 1 }),
+      DEFAULT_SECONDS,
     )
     .option(
-      "--seed <n>",
-      "random seed",
-      (v: string) => parseNumberFlag("--seed", v, { integer: true }),
-      DEMO_CONFIG.seed,
+      "--max-iters <n>",
+      "a fixed number of steps instead of --seconds (the same run on every machine)",
+      (v: string) => parseNumberFlag("--max-iters", v, { integer: true, min: 1 }),
     )
+    .option("--seed <n>", "random seed", (v: string) => parseNumberFlag("--seed", v, { integer: true }), DEMO_CONFIG.seed)
     .option("--prompt <text>", "text to continue when sampling", "The whale")
     .option(
       "--sample-length <n>",
@@ -60,44 +64,85 @@ export function registerDemo(program: Command): void {
       (v: string) => parseNumberFlag("--sample-length", v, { integer: true, min: 0 }),
       500,
     )
-    .action(
-      async (opts: { out: string; maxIters: number; seed: number; prompt: string; sampleLength: number }) => {
-        const config: TrainConfig = {
-          ...DEMO_CONFIG,
-          out: opts.out,
-          maxIters: opts.maxIters,
-          seed: opts.seed,
-        };
-        const err = (line: string) => process.stderr.write(`${line}\n`);
-        err("llmts demo: a character-level GPT-2 learns to write like Moby-Dick (1.2M characters, from npm)");
-        const { interrupted } = await trainWithProgress(config, {
-          overwrite: true,
-          readText: readTrainingText,
-        });
-        if (interrupted) return;
+    .action(async (opts: DemoOptions) => {
+      const err = (line: string) => process.stderr.write(`${line}\n`);
+      err("llmts demo: a character-level GPT-2 learns to write like Moby-Dick (1.2M characters, from npm)");
+      const text = readTrainingText(DEMO_CONFIG.data);
+      let maxIters = opts.maxIters;
+      if (maxIters === undefined) {
+        const msPerIter = await measureStep(text, opts.seed);
+        maxIters = itersFor(opts.seconds, msPerIter);
+        err(`measured ${msPerIter.toFixed(0)} ms per step: ${maxIters} steps fit in about ${opts.seconds} s`);
+      }
+      const config: TrainConfig = {
+        ...DEMO_CONFIG,
+        out: opts.out,
+        maxIters,
+        evalInterval: Math.max(1, Math.ceil(maxIters / (EVALUATIONS - 1))),
+        seed: opts.seed,
+      };
+      const { interrupted } = await trainWithProgress(config, { overwrite: true, readText: () => text });
+      if (interrupted) return;
 
-        err(`\nsample (${opts.sampleLength} characters, temperature 0.8, seed ${opts.seed}):\n`);
-        process.stdout.write(`${sample(config.out, opts.prompt, opts.sampleLength, opts.seed)}\n\n`);
-        err("sample more with:");
-        err(
-          `  npx -y pnpm@12.21.0 llmts generate --model ${config.out} --prompt "${opts.prompt}" ` +
-            "--max-new-tokens 500 --temperature 0.8",
-        );
-        err(
-          `train longer with: npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters 2000`,
-        );
-      },
+      // Sample from the checkpoint on disk, as `llmts generate` would.
+      const { model } = loadModel(config.out);
+      const tokenizer = loadTokenizer(config.out);
+      err(`\nsample (${opts.sampleLength} characters, temperature 0.8, seed ${opts.seed}):\n`);
+      process.stdout.write(`${sample(model, tokenizer, opts.prompt, opts.sampleLength, opts.seed)}\n\n`);
+      // `llmts generate` keeps the whole text in the model's window (block size) — the prompt
+      // included — so ask for what fits.
+      const room = model.contextLength - [...opts.prompt].length;
+      err("sample more with:");
+      err(
+        `  npx -y pnpm@12.21.0 llmts generate --model ${config.out} --prompt "${opts.prompt}" ` +
+          `--max-new-tokens ${room} --temperature 0.8`,
+      );
+      err(`train longer: npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters ${maxIters * 4}`);
+    });
+}
+
+interface DemoOptions {
+  out: string;
+  seconds: number;
+  maxIters?: number;
+  seed: number;
+  prompt: string;
+  sampleLength: number;
+}
+
+/** Milliseconds per training step of the demo's model on this machine: six trial steps, the first two left out (V8 warms up). */
+async function measureStep(text: string, seed: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "llmts-demo-"));
+  try {
+    const trial = prepareRun(
+      { ...DEMO_CONFIG, maxIters: 6, evalIters: 0, evalInterval: 1000, seed, out: dir },
+      { readText: () => text },
     );
+    const ms: number[] = [];
+    await trainLoop(trial, { onStep: (r) => ms.push(r.step_ms) });
+    const timed = ms.slice(2);
+    return timed.reduce((a, b) => a + b, 0) / timed.length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
- * Samples `length` characters after `prompt` from the checkpoint in `dir`, as nanoGPT's
+ * Steps that fit in `seconds`: each evaluation runs 2 × evalIters forward passes without
+ * backward (about a third of a step each), so EVALUATIONS of them cost about
+ * EVALUATIONS · 2 · evalIters / 3 steps.
+ */
+function itersFor(seconds: number, msPerIter: number): number {
+  const evalSteps = (EVALUATIONS * 2 * DEMO_CONFIG.evalIters) / 3;
+  return Math.max(10, Math.floor((seconds * 1000) / msPerIter - evalSteps));
+}
+
+/**
+ * Samples `length` characters after `prompt`, as nanoGPT's
  * sample.py does: softmax(logits / temperature), one draw per character, and the context cropped
  * to the model's window (block size 64), so the text can run longer than the window.
  */
-function sample(dir: string, prompt: string, length: number, seed: number): string {
-  const { model } = loadModel(dir);
-  const tokenizer = loadTokenizer(dir);
+function sample(model: CausalLM, tokenizer: Tokenizer, prompt: string, length: number, seed: number): string {
   const rng = new Rng(seed);
   const temperature = 0.8;
   const ids = Array.from(tokenizer.encode(prompt));
