@@ -19,6 +19,8 @@ const BENCHMARKS: Record<string, string> = {
   tokenizer: "./tokenizer.ts",
   model: "./model.ts",
   sample: "./sample.ts",
+  decode: "./decode.ts",
+  train: "./train.ts",
 };
 
 const docPath = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));

@@ -1,6 +1,6 @@
 // `llmts train` and `llmts demo` through the real bin: the flags, the files a run leaves behind,
 // one-line errors, --resume, and Ctrl-C saving a checkpoint that a later --resume continues.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -185,9 +185,17 @@ describe("llmts train", () => {
 });
 
 describe("llmts demo", () => {
-  it("lists its options in --help", () => {
-    const help = llmts(["demo", "--help"]).stdout;
-    expect(help).toContain("Moby-Dick");
-    expect(help).toMatch(/--max-iters <n>/);
+  it("trains on Moby-Dick, prints a sample on stdout and ends with the command that samples more", () => {
+    const out = join(scratch, "demo");
+    const args = ["demo", "--out", out, "--max-iters", "2", "--sample-length", "40", "--prompt", "Call me"];
+    const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+    expect(result.status).toBe(0);
+    expect(result.stdout.startsWith("Call me")).toBe(true);
+    expect([...result.stdout.slice(0, -2)].length).toBe("Call me".length + 40); // then "\n\n"
+    expect(result.stderr).toContain(
+      `npx -y pnpm@12.21.0 llmts generate --model ${out} --prompt "Call me" --max-new-tokens 57 --temperature 0.8`,
+    );
+    const { model } = loadModel(out);
+    expect(model.vocabSize).toBe(89); // Moby-Dick's distinct characters
   });
 });

