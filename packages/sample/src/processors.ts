@@ -6,7 +6,7 @@
 // A filtered-out token gets logit -Infinity (probability exactly 0 after softmax). Every filter
 // keeps at least the most likely token (HF's min_tokens_to_keep = 1).
 //
-// Not here: sampling itself (sample.ts) and the order/defaults (sampler.ts).
+// Not here: drawing a token and the order/defaults of the processors (both in sampler.ts).
 // Reference: transformers/generation/logits_process.py — RepetitionPenaltyLogitsProcessor,
 // TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, MinPLogitsWarper. HF computes in
 // float32 with torch ops; we compute the same rules with float64 accumulation, so results agree

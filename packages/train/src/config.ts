@@ -42,6 +42,8 @@ export interface TrainConfig {
   beta2: number;
   /** Clip the global gradient norm to this; 0 = no clipping. */
   gradClip: number;
+  /** Threads sharing each batch (data parallel, parallel.ts); 1 = everything on the main thread. */
+  threads: number;
   // --- evaluation, randomness, output
   evalInterval: number;
   evalIters: number;
@@ -71,6 +73,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   beta1: 0.9,
   beta2: 0.99,
   gradClip: 1,
+  threads: 1,
   evalInterval: 250,
   evalIters: 20,
   seed: 1337,
@@ -123,6 +126,8 @@ export function validateConfig(c: TrainConfig): void {
     if (!(c[key] >= 0 && Number.isFinite(c[key])))
       throw new TrainError(`${flag(key)} must be a number >= 0, got ${c[key]}`);
   }
+  if (c.threads > c.batchSize)
+    throw new TrainError(`--threads (${c.threads}) cannot exceed --batch-size (${c.batchSize})`);
   if (!Number.isInteger(c.seed)) throw new TrainError(`--seed must be a whole number, got ${c.seed}`);
   if (c.initFrom === null && c.nEmbd % c.nHead !== 0) {
     throw new TrainError(`--n-head (${c.nHead}) must divide --n-embd (${c.nEmbd})`);

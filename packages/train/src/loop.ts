@@ -24,6 +24,7 @@ import { clipGradNorm } from "./clip.ts";
 import { lrDecayItersOf } from "./config.ts";
 import { getBatch } from "./data.ts";
 import { type EvalRecord, MetricsLog, type StepRecord } from "./metrics.ts";
+import { GradientWorkers } from "./parallel.ts";
 import type { PreparedRun } from "./run.ts";
 import { writeLossCurve } from "./run.ts";
 import { getLr } from "./schedule.ts";
@@ -89,53 +90,31 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
     };
   };
 
-  for (;;) {
-    const it = state.iter;
-    const lr = getLr(it, schedule);
-    const evalDue = it % c.evalInterval === 0 || it === c.maxIters;
-    if (evalDue && state.lastEvalIter !== it) {
-      if (c.evalIters > 0) {
-        lastEval = evaluate(lr);
-        metrics.append(lastEval);
-        if (state.bestValLoss === null || lastEval.val_loss < state.bestValLoss)
-          state.bestValLoss = lastEval.val_loss;
-        options.onEval?.(lastEval);
-      }
-      state.lastEvalIter = it;
-      if (it > 0) save();
-    }
-    if (it >= c.maxIters) break;
-    if (options.signal?.aborted) {
-      if (savedAt !== it) save();
-      return {
-        iter: it,
-        stopped: "interrupted",
-        lastEval,
-        tokensSeen: state.tokensSeen,
-        trainSeconds: state.trainSeconds,
-      };
-    }
-
-    // --- one optimizer step ---
+  // One optimizer step at iteration `it`: forward/backward over the micro-batches, clip, AdamW.
+  const step = async (it: number, lr: number, workers: GradientWorkers | null): Promise<StepRecord> => {
     const start = performance.now();
     let lossSum = 0;
+    // Dividing by the number of micro-batches makes the summed gradients those of their mean.
+    const scale = 1 / c.gradientAccumulationSteps;
     for (let micro = 0; micro < c.gradientAccumulationSteps; micro++) {
-      const { x, y } = getBatch(splits.train, c.batchSize, c.blockSize, run.dataRng);
+      const { x, y } = getBatch(splits.train, c.batchSize, c.blockSize, run.dataRng); // int32 [B, T]
+      if (workers) {
+        // Rows split over threads (parallel.ts); one dropout seed per shard from the dropout stream.
+        const seeds = Array.from({ length: workers.count + 1 }, () => run.dropoutRng.nextUint32());
+        const [xs, ys] = [x.dataSync() as Int32Array, y.dataSync() as Int32Array];
+        lossSum += await workers.backward(xs, ys, c.batchSize, c.blockSize, seeds, scale);
+        continue;
+      }
       const logits = model.forward(x, { training: true, rng: run.dropoutRng }); // [B, T, V]
       const loss = crossEntropy(logits, y);
       lossSum += loss.item();
-      // Dividing by the number of micro-batches makes the summed gradients those of their mean.
-      (c.gradientAccumulationSteps > 1 ? loss.mul(1 / c.gradientAccumulationSteps) : loss).backward();
+      (scale === 1 ? loss : loss.mul(scale)).backward();
     }
-    const gradNorm = c.gradClip > 0 ? clipGradNorm(params, c.gradClip) : clipGradNorm(params, Infinity);
+    const gradNorm = clipGradNorm(params, c.gradClip > 0 ? c.gradClip : Number.POSITIVE_INFINITY);
     optimizer.step(lr);
     optimizer.zeroGrad();
     const seconds = (performance.now() - start) / 1000;
-
-    state.iter = it + 1;
-    state.tokensSeen += tokensPerStep;
-    state.trainSeconds += seconds;
-    const record: StepRecord = {
+    return {
       iter: it,
       train_loss: lossSum / c.gradientAccumulationSteps,
       lr,
@@ -143,18 +122,52 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
       grad_norm: gradNorm,
       step_ms: seconds * 1000,
     };
-    metrics.append(record);
-    options.onStep?.(record);
-    // Let pending events (a Ctrl-C handler) run before the next step.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  if (savedAt !== state.iter) save();
-  writeLossCurve(c.out);
-  return {
+  };
+
+  const result = (stopped: TrainResult["stopped"]): TrainResult => ({
     iter: state.iter,
-    stopped: "finished",
+    stopped,
     lastEval,
     tokensSeen: state.tokensSeen,
     trainSeconds: state.trainSeconds,
-  };
+  });
+
+  const workers = c.threads > 1 ? await GradientWorkers.start(model, c.threads - 1) : null;
+  try {
+    for (;;) {
+      const it = state.iter;
+      const lr = getLr(it, schedule);
+      const evalDue = it % c.evalInterval === 0 || it === c.maxIters;
+      if (evalDue && state.lastEvalIter !== it) {
+        if (c.evalIters > 0) {
+          lastEval = evaluate(lr);
+          metrics.append(lastEval);
+          if (state.bestValLoss === null || lastEval.val_loss < state.bestValLoss)
+            state.bestValLoss = lastEval.val_loss;
+          options.onEval?.(lastEval);
+        }
+        state.lastEvalIter = it;
+        if (it > 0) save();
+      }
+      if (it >= c.maxIters) break;
+      if (options.signal?.aborted) {
+        if (savedAt !== it) save();
+        return result("interrupted");
+      }
+
+      const record = await step(it, lr, workers);
+      state.iter = it + 1;
+      state.tokensSeen += tokensPerStep;
+      state.trainSeconds += record.step_ms / 1000;
+      metrics.append(record);
+      options.onStep?.(record);
+      // Let pending events (a Ctrl-C handler) run before the next step.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await workers?.close();
+  }
+  if (savedAt !== state.iter) save();
+  writeLossCurve(c.out);
+  return result("finished");
 }

@@ -10,7 +10,8 @@ import { type ShardRequest, shardGradient, type WorkerInit } from "./parallel.ts
 
 const init = workerData as WorkerInit;
 const params = new Map<string, Tensor>();
-for (const p of init.params) params.set(p.name, Tensor.fromArray(new Float32Array(p.data), p.shape).requiresGrad_());
+for (const p of init.params)
+  params.set(p.name, Tensor.fromArray(new Float32Array(p.data), p.shape).requiresGrad_());
 const model = buildModel(parseConfig(init.config), params);
 const tensors = [...params.values()];
 const grads = init.params.map((p) => new Float32Array(p.grad));

@@ -76,7 +76,8 @@ export class GradientWorkers {
     for (let k = 0; k < count; k++) {
       const params = [...model.parameters()].map(([name, p]) => {
         const data = (p.dataSync() as Float32Array).buffer;
-        if (!(data instanceof SharedArrayBuffer)) throw new Error(`GradientWorkers: "${name}" is not in shared memory`);
+        if (!(data instanceof SharedArrayBuffer))
+          throw new Error(`GradientWorkers: "${name}" is not in shared memory`);
         return { name, shape: [...p.shape], data, grad: new SharedArrayBuffer(p.size * 4) };
       });
       const init: WorkerInit = { config, params };
@@ -95,12 +96,25 @@ export class GradientWorkers {
    * scale · (gradient of the mean loss over the B rows) to every parameter's .grad and returns
    * that mean loss. `seeds` holds one dropout seed per shard (count + 1).
    */
-  async backward(x: Int32Array, y: Int32Array, B: number, T: number, seeds: number[], scale: number): Promise<number> {
+  async backward(
+    x: Int32Array,
+    y: Int32Array,
+    B: number,
+    T: number,
+    seeds: number[],
+    scale: number,
+  ): Promise<number> {
     const n = this.workers.length + 1;
     const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((k * B) / n));
     const shard = (k: number): ShardRequest => {
       const [from, to] = [bounds[k]!, bounds[k + 1]!];
-      return { x: x.slice(from * T, to * T), y: y.slice(from * T, to * T), rows: to - from, T, seed: seeds[k]! };
+      return {
+        x: x.slice(from * T, to * T),
+        y: y.slice(from * T, to * T),
+        rows: to - from,
+        T,
+        seed: seeds[k]!,
+      };
     };
     const pending = this.workers.map((w, i) => request(w, shard(i + 1)));
     // Shard 0 on this thread while the workers run theirs.
@@ -137,10 +151,17 @@ function request(worker: Worker, r: ShardRequest): Promise<number> {
   });
 }
 
+/** URL of tsx's ESM API (its "import" export; require.resolve would give the CommonJS twin). */
+function tsxEsmApi(): string {
+  if (typeof import.meta.resolve === "function") return import.meta.resolve("tsx/esm/api");
+  const cjs = createRequire(import.meta.url).resolve("tsx/esm/api"); // .../esm/api/index.cjs
+  return pathToFileURL(cjs.replace(/\.cjs$/, ".mjs")).href;
+}
+
 /** A worker running parallel-worker.ts under tsx, resolved once it has built its model. */
 function spawnWorker(init: WorkerInit): Promise<Worker> {
   // tsx's loader hooks do not reach worker threads in Node 20: register them in the worker first.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href;
+  const tsx = tsxEsmApi();
   const entry = new URL("./parallel-worker.ts", import.meta.url).href;
   const bootstrap = `(async () => { (await import(${JSON.stringify(tsx)})).register(); await import(${JSON.stringify(entry)}); })();`;
   const worker = new Worker(bootstrap, { eval: true, workerData: init });

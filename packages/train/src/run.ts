@@ -36,6 +36,7 @@ import {
 import { checkSplits, readTextFiles, splitTokens, type TokenSplits } from "./data.ts";
 import { DataError, TrainError } from "./errors.ts";
 import { isEvalRecord, MetricsLog } from "./metrics.ts";
+import { shareParameters } from "./parallel.ts";
 import { lossCurveSvg } from "./svg.ts";
 
 export interface PreparedRun {
@@ -109,6 +110,7 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
   const splits = splitTokens(tokens);
   checkSplits(splits, config.blockSize);
 
+  if (config.threads > 1) model = shareParameters(model);
   const optimizer = newOptimizer(model, config);
   const state: TrainingState = {
     iter: 0,
@@ -155,7 +157,8 @@ function resumeRun(
 
   const tokenizer = loadTokenizer(out);
   const loaded = loadModel(out).model;
-  const model = buildModel(withDropout(loaded.config, config.dropout), loaded.parameters());
+  let model = buildModel(withDropout(loaded.config, config.dropout), loaded.parameters());
+  if (config.threads > 1) model = shareParameters(model);
   const tokens = encodeText(tokenizer, readText(config.data));
   if (tokens.length !== state.data.tokens || hashTokens(tokens) !== state.data.sha256) {
     throw new DataError(

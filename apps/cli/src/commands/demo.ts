@@ -58,7 +58,12 @@ export function registerDemo(program: Command): void {
       "a fixed number of steps instead of --seconds (the same run on every machine)",
       (v: string) => parseNumberFlag("--max-iters", v, { integer: true, min: 1 }),
     )
-    .option("--seed <n>", "random seed", (v: string) => parseNumberFlag("--seed", v, { integer: true }), DEMO_CONFIG.seed)
+    .option(
+      "--seed <n>",
+      "random seed",
+      (v: string) => parseNumberFlag("--seed", v, { integer: true }),
+      DEMO_CONFIG.seed,
+    )
     .option("--prompt <text>", "text to continue when sampling", "The whale")
     .option(
       "--sample-length <n>",
@@ -99,7 +104,9 @@ export function registerDemo(program: Command): void {
         `  npx -y pnpm@12.21.0 llmts generate --model ${config.out} --prompt "${opts.prompt}" ` +
           `--max-new-tokens ${room} --temperature 0.8`,
       );
-      err(`train longer: npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters ${maxIters * 4}`);
+      err(
+        `train longer: npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters ${maxIters * 4}`,
+      );
     });
 }
 

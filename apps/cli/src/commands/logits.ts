@@ -6,7 +6,8 @@
 // or mis-shaped input_ids, ids outside the vocabulary or a sequence longer than the context
 // (ShapeError from the model's own checks).
 // Not here: comparing (`llmts check` does that for fixtures), sampling (`llmts generate`).
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { loadModel } from "@llmts/model";
 import { fromFloat32, toInt32 } from "@llmts/safetensors";
 import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
