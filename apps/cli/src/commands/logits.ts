@@ -46,6 +46,7 @@ export function registerLogits(program: Command): void {
     pinWeights(model.parameters().values()); // read-only from here: the wasm kernels may keep packed copies
     const logits = noGrad(() => model.forward(ids)); // [B, T, V]
     const shape = [...logits.shape];
+    mkdirSync(dirname(o.out), { recursive: true });
     writeSafetensors(
       o.out,
       { logits: fromFloat32(logits.dataSync() as Float32Array, shape) },
