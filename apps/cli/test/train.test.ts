@@ -14,7 +14,20 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const textFile = join(scratch, "tiny.txt");
 writeFileSync(textFile, "the cat sat on the mat. the dog sat on the log. ".repeat(40));
-const TINY = ["--n-layer", "1", "--n-embd", "16", "--n-head", "2", "--block-size", "8", "--batch-size", "4"];
+const TINY = [
+  "--n-layer",
+  "1",
+  "--n-embd",
+  "16",
+  "--n-head",
+  "2",
+  "--block-size",
+  "8",
+  "--batch-size",
+  "4",
+  "--threads",
+  "1",
+];
 
 function llmts(args: string[]): { stdout: string; stderr: string; status: number } {
   try {
@@ -157,7 +170,7 @@ describe("llmts train", () => {
     const out = join(scratch, "sigint");
     const child = spawn(
       process.execPath,
-      [bin, "train", "--data", textFile, "--out", out, ...TINY, "--max-iters", "100000"],
+      [bin, "train", "--data", textFile, "--out", out, ...TINY, "--threads", "2", "--max-iters", "100000"],
       {
         stdio: ["ignore", "ignore", "pipe"],
       },
@@ -187,7 +200,7 @@ describe("llmts train", () => {
 describe("llmts demo", () => {
   it("trains on Moby-Dick, prints a sample on stdout and ends with the command that samples more", () => {
     const out = join(scratch, "demo");
-    const args = ["demo", "--out", out, "--max-iters", "2", "--sample-length", "40", "--prompt", "Call me"];
+    const args = ["demo", "--out", out, "--max-iters", "1", "--sample-length", "40", "--prompt", "Call me"];
     const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(result.stdout.startsWith("Call me")).toBe(true);

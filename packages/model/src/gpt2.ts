@@ -5,6 +5,9 @@
 //   for each block:  x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))      (pre-LayerNorm residuals)
 //   logits = ln_f(x) @ wteᵀ                                            (tied output embedding)
 //
+// Each module runs through m(name, x, f) (trace.ts): f(x) itself, plus shapes and time when the
+// caller asked for a trace (`llmts generate --trace`).
+//
 // attn: one fused projection c_attn to q, k, v; causal softmax attention over nHead heads; c_proj.
 // mlp:  c_fc to 4·C, GELU with the tanh approximation (activation_function "gelu_new"), c_proj.
 // Weights are HF's Conv1D layout [in, out], used as x @ W without transposing.
@@ -29,6 +32,7 @@ import type { Gpt2Config } from "./config.ts";
 import { KVCache } from "./kv-cache.ts";
 import { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
 import { conv1d, type ParamSpec, take } from "./params.ts";
+import { moduleRunner } from "./trace.ts";
 
 export type Gpt2Prefix = "" | "transformer.";
 
@@ -166,15 +170,26 @@ export class Gpt2 implements CausalLM {
       Int32Array.from({ length: T }, (_, t) => past + t),
       [T],
     );
-    let x = embedding(this.wte, ids).add(embedding(this.wpe, positions)); // [B, T, C] + [T, C]
+    const eps = c.layerNormEps;
+    const m = moduleRunner(o.trace); // m(name, x, f) = f(x), timed and recorded with --trace
+    // x: [B, T, C] = wte[ids] [B, T, C] + wpe[positions] [T, C]
+    let x = m("wte + wpe", ids, (ids) => embedding(this.wte, ids).add(embedding(this.wpe, positions)));
     x = drop(x, c.embdPdrop);
     this.blocks.forEach((block, layer) => {
-      x = x.add(drop(this.attention(block, ln(x, block.ln1, c.layerNormEps), layer, o), c.residPdrop));
-      x = x.add(drop(this.mlp(block, ln(x, block.ln2, c.layerNormEps)), c.residPdrop));
+      // x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))
+      const h = `h.${layer}`;
+      x = m(h, x, (x) => {
+        const a = m(`${h}.ln_1`, x, (x) => ln(x, block.ln1, eps));
+        const attn = m(`${h}.attn`, a, (a) => this.attention(block, a, layer, o));
+        x = x.add(drop(attn, c.residPdrop));
+        const b = m(`${h}.ln_2`, x, (x) => ln(x, block.ln2, eps));
+        const mlp = m(`${h}.mlp`, b, (b) => this.mlp(block, b));
+        return x.add(drop(mlp, c.residPdrop));
+      });
     });
-    x = ln(x, this.lnF, c.layerNormEps); // [B, T, C]
+    x = m("ln_f", x, (x) => ln(x, this.lnF, eps)); // [B, T, C]
     if (o.lastOnly) x = x.narrow(1, T - 1, 1); // [B, 1, C]
-    const logits = matmul(x, this.lmHead.transpose(0, 1)); // [B, T, C] @ [C, V] -> [B, T, V]
+    const logits = m("lm_head", x, (x) => matmul(x, this.lmHead.transpose(0, 1))); // [B, T, C] @ [C, V] -> [B, T, V]
     o.cache?.advance(T);
     return logits;
   }

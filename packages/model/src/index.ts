@@ -29,4 +29,5 @@ export { type Init, initParameters, type ParamSpec } from "./params.ts";
 export { PRESETS, type Preset } from "./presets.ts";
 export { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 export { type StepModel, stepModel } from "./step.ts";
+export { type ModuleRunner, moduleRunner, type TraceRecord } from "./trace.ts";
 export { loadWeights } from "./weights.ts";

@@ -6,6 +6,9 @@
 //   for each layer:  x = x + attn(rmsNorm(x));  x = x + mlp(rmsNorm(x))
 //   logits = rmsNorm(x) @ lm_headᵀ
 //
+// Each module runs through m(name, x, f) (trace.ts): f(x) itself, plus shapes and time when the
+// caller asked for a trace (`llmts generate --trace`).
+//
 // attn: q, k, v projections; RoPE on q and k (rope.ts); grouped-query attention (nKvHead K/V heads
 //       shared by nHead query heads); o_proj.
 // mlp:  SwiGLU (Shazeer 2020): down(silu(gate(x)) * up(x)).
@@ -21,6 +24,7 @@ import { KVCache } from "./kv-cache.ts";
 import { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
 import { linear, type ParamSpec, take } from "./params.ts";
 import { applyRope, RopeTables } from "./rope.ts";
+import { moduleRunner } from "./trace.ts";
 
 // --- the parameter list: HF names, shapes, init (LlamaPreTrainedModel._init_weights) ------------
 
@@ -141,14 +145,22 @@ export class Llama implements CausalLM {
     const c = this.config;
     const T = ids.shape[1]!;
     checkIds(ids, c.vocabSize, c.contextLength, o.cache?.length ?? 0);
-    let x = embedding(this.embedTokens, ids); // [B, T, H]
+    const eps = c.rmsNormEps;
+    const m = moduleRunner(o.trace); // m(name, x, f) = f(x), timed and recorded with --trace
+    let x = m("embed_tokens", ids, (ids) => embedding(this.embedTokens, ids)); // [B, T, H]
     this.layers.forEach((layer, i) => {
-      x = x.add(this.attention(layer, rmsNorm(x, layer.inputNorm, c.rmsNormEps), i, o));
-      x = x.add(this.mlp(layer, rmsNorm(x, layer.postNorm, c.rmsNormEps)));
+      // x = x + self_attn(input_layernorm(x));  x = x + mlp(post_attention_layernorm(x))
+      const l = `layers.${i}`;
+      x = m(l, x, (x) => {
+        const a = m(`${l}.input_layernorm`, x, (x) => rmsNorm(x, layer.inputNorm, eps));
+        x = x.add(m(`${l}.self_attn`, a, (a) => this.attention(layer, a, i, o)));
+        const b = m(`${l}.post_attention_layernorm`, x, (x) => rmsNorm(x, layer.postNorm, eps));
+        return x.add(m(`${l}.mlp`, b, (b) => this.mlp(layer, b)));
+      });
     });
-    x = rmsNorm(x, this.norm, c.rmsNormEps); // [B, T, H]
+    x = m("norm", x, (x) => rmsNorm(x, this.norm, eps)); // [B, T, H]
     if (o.lastOnly) x = x.narrow(1, T - 1, 1); // [B, 1, H]
-    const logits = linear(x, this.lmHead, null); // [B, T, V]
+    const logits = m("lm_head", x, (x) => linear(x, this.lmHead, null)); // [B, T, V]
     o.cache?.advance(T);
     return logits;
   }

@@ -7,6 +7,7 @@
 import { type Rng, ShapeError, type Tensor } from "@llmts/tensor";
 import type { ModelConfig } from "./config.ts";
 import type { KVCache } from "./kv-cache.ts";
+import type { TraceRecord } from "./trace.ts";
 
 export interface ForwardOptions {
   /**
@@ -19,6 +20,8 @@ export interface ForwardOptions {
   rng?: Rng;
   /** Compute logits for the last position only: [B, 1, V] (prefill needs nothing else). */
   lastOnly?: boolean;
+  /** Appends one record per module (name, input/output shape, time) in the order they ran. */
+  trace?: TraceRecord[];
 }
 
 export interface CacheOptions {

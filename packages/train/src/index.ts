@@ -27,6 +27,7 @@ export { checkSplits, getBatch, readTextFiles, splitTokens, type TokenSplits } f
 export { DataError, TrainError } from "./errors.ts";
 export { type LoopOptions, type TrainResult, trainLoop } from "./loop.ts";
 export { type EvalRecord, isEvalRecord, MetricsLog, type MetricsRecord, type StepRecord } from "./metrics.ts";
+export { GradientWorkers, shareParameters } from "./parallel.ts";
 export { type PreparedRun, type PrepareOptions, prepareRun, writeLossCurve } from "./run.ts";
 export { getLr, type LrSchedule } from "./schedule.ts";
 export { lossCurveSvg } from "./svg.ts";

@@ -13,6 +13,7 @@
 // (saved), and evaluation batches (a fresh Rng(seed + 3) at every evaluation: every evaluation
 // scores the same batches, and evaluating never shifts the training stream — which is what makes
 // a resumed run bit-for-bit identical to an uninterrupted one).
+// With config.threads > 1 the micro-batches' rows are split over worker threads (parallel.ts).
 // The loop awaits the event loop after every step so a SIGINT handler can ask it to stop via the
 // AbortSignal; it then saves a checkpoint and returns.
 // Not here: building the model and data (run.ts), files (checkpoint.ts, metrics.ts), console output.
@@ -25,8 +26,7 @@ import { lrDecayItersOf } from "./config.ts";
 import { getBatch } from "./data.ts";
 import { type EvalRecord, MetricsLog, type StepRecord } from "./metrics.ts";
 import { GradientWorkers } from "./parallel.ts";
-import type { PreparedRun } from "./run.ts";
-import { writeLossCurve } from "./run.ts";
+import { type PreparedRun, writeLossCurve } from "./run.ts";
 import { getLr } from "./schedule.ts";
 
 export interface LoopOptions {

