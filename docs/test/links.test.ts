@@ -50,11 +50,12 @@ function headingAnchors(markdown: string): Set<string> {
   return anchors;
 }
 
-/** [`name`](file) links: the code name in the text and the target. */
+/** [`name`](file) links: the code name in the text and the target. A file name as the text
+ * ([`demo.ts`](src/commands/demo.ts)) names the file itself, not something in it: not a code name. */
 function codeNameLinks(markdown: string): { name: string; link: string }[] {
-  return [...withoutCode(markdown).matchAll(/\[`([^`]+)`\]\(([^)\s#]+\.(?:ts|mjs|py))(?:#[^)]*)?\)/g)].map(
-    (m) => ({ name: m[1]!, link: m[2]! }),
-  );
+  return [...withoutCode(markdown).matchAll(/\[`([^`]+)`\]\(([^)\s#]+\.(?:ts|mjs|py))(?:#[^)]*)?\)/g)]
+    .map((m) => ({ name: m[1]!, link: m[2]! }))
+    .filter(({ name }) => !/\.(?:ts|mjs|py|json|md)$/.test(name));
 }
 
 describe("links in the docs", () => {
