@@ -19,7 +19,8 @@ describe("llmts check", () => {
   it("prints OK lines and exits 0 on a fixture that matches", () => {
     const r = llmts("check", join(fixtures, "gpt2-tied"));
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^OK +gpt2-tied +logits +maxdiff /m);
+    expect(r.stdout).toMatch(/^OK +gpt2-tied +logits +maxdiff \S+ +rel \S+ \(maxdiff \/ max\|ref\| \S+\)/m);
+    expect(r.stdout).toMatch(/^OK +gpt2-tied +logits, token by token \(KV cache\) +maxdiff /m);
     expect(r.stdout).toMatch(/^OK +gpt2-tied +greedy/m);
     expect(r.stdout).toContain("1 of 1 fixtures passed");
   });
@@ -33,6 +34,7 @@ describe("llmts check", () => {
     const r = llmts("check", broken);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^NOT OK gpt2-broken-eps +logits +maxdiff /m);
+    expect(r.stdout).toMatch(/^NOT OK gpt2-broken-eps +logits, token by token \(KV cache\) +maxdiff /m);
     expect(r.stdout).toContain("0 of 1 fixtures passed");
   });
 

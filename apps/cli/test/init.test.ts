@@ -54,6 +54,15 @@ describe("llmts init", () => {
       max_position_embeddings: 64,
       vocab_size: 50,
     });
+    for (const field of [
+      "hidden_size",
+      "num_hidden_layers",
+      "num_attention_heads",
+      "vocab_size",
+      "intermediate_size",
+    ]) {
+      expect(json[field], field).toEqual(expect.any(Number));
+    }
     const { model } = loadModel(out);
     expect(model.parameters().get("model.layers.1.self_attn.k_proj.weight")!.shape).toEqual([16, 32]);
   });
@@ -74,6 +83,33 @@ describe("llmts init", () => {
     expect(loadModel(out).model.parameters().get("transformer.h.0.attn.c_attn.weight")!.shape).toEqual([
       768, 2304,
     ]);
+  });
+
+  it("writes no bos/eos id that the vocabulary lacks (GPT-2's 50256 with --vocab-size 50), and every shape field", () => {
+    const fromFlags = join(dir, "gpt2-v50");
+    const small = ["--n-layer", "1", "--n-head", "2", "--n-embd", "8", "--block-size", "16"];
+    expect(llmts("init", "--arch", "gpt2", "--vocab-size", "50", ...small, "--out", fromFlags).status).toBe(
+      0,
+    );
+    const fromPreset = join(dir, "preset-v50");
+    expect(
+      llmts("init", "--preset", "gpt2", "--n-layer", "1", "--vocab-size", "50", "--out", fromPreset).status,
+    ).toBe(0);
+    for (const out of [fromFlags, fromPreset]) {
+      const json = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+      expect(json).toMatchObject({ vocab_size: 50, bos_token_id: null, eos_token_id: null });
+      for (const field of ["n_embd", "n_layer", "n_head", "vocab_size", "n_positions"]) {
+        expect(json[field], field).toEqual(expect.any(Number));
+      }
+      expect(loadModel(out).config).toMatchObject({ bosTokenId: null, eosTokenId: null });
+    }
+    const kept = join(dir, "stories-ids"); // bos 1 and eos 2 exist in its 512 tokens: kept
+    expect(llmts("init", "--preset", "stories260K", "--n-layer", "1", "--out", kept).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(kept, "config.json"), "utf8"))).toMatchObject({
+      vocab_size: 512,
+      bos_token_id: 1,
+      eos_token_id: 2,
+    });
   });
 
   it("names the flag in one line when the flags are wrong, and refuses to overwrite without --force", () => {

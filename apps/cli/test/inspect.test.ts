@@ -4,13 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTensor, fromNumbers } from "@llmts/safetensors";
-import { writeSafetensors } from "@llmts/safetensors/node";
+import { createTensor, elementCount, fromNumbers } from "@llmts/safetensors";
+import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "llmts-inspect-"));
 const file = join(dir, "model.safetensors");
+// GPT-2 from the PyTorch generator, with the h.{i}.attn.bias / masked_bias buffers stored.
+const gpt2Tied = fileURLToPath(new URL("../../../fixtures/gpt2-tied", import.meta.url));
 
 function llmts(...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
@@ -44,12 +46,50 @@ describe("llmts inspect", () => {
     expect(report.parameter_count).toBe(2 + 40 + 4);
     expect(report.total_bytes).toBe(16 + 160 + 8);
     expect(report.metadata).toEqual({ format: "pt" });
+    expect(report).toMatchObject({ parameter_count_source: "tensors", model_type: null, element_count: 46 });
+  });
+
+  it("counts GPT-2's parameters as the model defines them, leaving out the attn.bias buffers", () => {
+    // The generator wrote a gradient for every parameter and none for the buffers: an independent count.
+    const reference = readSafetensorsFile(join(gpt2Tied, "reference.safetensors"));
+    const grads = reference.tensors.filter((t) => t.name.startsWith("grad."));
+    const parameters = grads.reduce((sum, t) => sum + elementCount(t.shape), 0);
+    const stored = readSafetensorsFile(join(gpt2Tied, "model.safetensors")).tensors;
+    const elements = stored.reduce((sum, t) => sum + elementCount(t.shape), 0);
+    const buffers = stored.filter((t) => !reference.has(`grad.${t.name}`)).map((t) => t.name);
+    expect(buffers).toEqual([
+      "h.0.attn.bias",
+      "h.0.attn.masked_bias",
+      "h.1.attn.bias",
+      "h.1.attn.masked_bias",
+    ]);
+    for (const path of [gpt2Tied, join(gpt2Tied, "model.safetensors")]) {
+      const report = JSON.parse(
+        execFileSync(process.execPath, [bin, "inspect", path, "--json"], { encoding: "utf8" }),
+      );
+      expect(report).toMatchObject({
+        parameter_count: parameters,
+        parameter_count_source: "config.json",
+        model_type: "gpt2",
+        element_count: elements,
+      });
+      expect([...report.not_parameters].sort()).toEqual(buffers);
+      expect(report.element_count - report.parameter_count).toBe(2 * (32 * 32 + 1)); // [1,1,32,32] + [] per layer
+    }
+    const text = llmts("inspect", gpt2Tied).stdout;
+    expect(text).toContain(`32 tensors, ${parameters.toLocaleString("en-US")} parameters,`);
+    expect(text).toContain(
+      `\nparameters: parameters of the gpt2 model in config.json; ${elements.toLocaleString("en-US")} elements in all, 4 tensors not counted (h.0.attn.bias,`,
+    );
   });
 
   it("prints a table with the totals for people", () => {
     const result = llmts("inspect", file);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("3 tensors, 46 parameters, 184 bytes");
+    expect(result.stdout).toContain(
+      "parameters: every element of every tensor (no config.json next to the weights)",
+    );
     expect(result.stdout).toContain('metadata: format="pt"');
     expect(result.stdout).toMatch(/wte\.weight\s+F32\s+\[10, 4\]\s+160/);
   });

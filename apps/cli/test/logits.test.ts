@@ -36,12 +36,24 @@ describe("llmts logits", () => {
 
   it("reports a missing input, ids outside the vocabulary and a too-long sequence in one line each", () => {
     const outOfRange = join(dir, "big-id.safetensors");
-    writeSafetensors(outOfRange, { input_ids: fromNumbers("I32", [1, 3], [1, 500, 2]) });
+    writeSafetensors(outOfRange, { input_ids: fromNumbers("I32", [2, 3], [1, 2, 3, 4, 500, 2]) });
+    const beyondInt32 = join(dir, "huge-id.safetensors"); // 2^32: no int32 holds it
+    writeSafetensors(beyondInt32, { input_ids: fromNumbers("I64", [2, 2], [1, 2, 3, 2 ** 32]) });
+    const negative = join(dir, "negative-id.safetensors");
+    writeSafetensors(negative, { input_ids: fromNumbers("I64", [1, 3], [1, -7, 2]) });
     const tooLong = join(dir, "long.safetensors");
     writeSafetensors(tooLong, { input_ids: fromNumbers("I64", [1, 300], new Array(300).fill(1)) }); // context 256
     const cases: [string, RegExp][] = [
       [join(dir, "missing.safetensors"), /^llmts: --input: no such file: .*missing.safetensors\n$/],
-      [outOfRange, /^llmts: forward: token id 500 at position 1 is out of range for a vocabulary of 128\n$/],
+      [
+        outOfRange,
+        /^llmts: --input: input_ids\[1, 1\] = 500 in .*big-id.safetensors is outside the model's vocabulary \[0, 128\)\n$/,
+      ],
+      [
+        beyondInt32,
+        /^llmts: --input: input_ids\[1, 1\] = 4294967296 in .*huge-id.safetensors is outside the model's vocabulary \[0, 128\)\n$/,
+      ],
+      [negative, /^llmts: --input: input_ids\[0, 1\] = -7 in .*negative-id.safetensors is outside/],
       [tooLong, /^llmts: forward: 300 tokens exceed the model's context of 256\n$/],
     ];
     for (const [input, message] of cases) {

@@ -2,11 +2,15 @@
 // PyTorch generator stored (fixtures/README.md):
 //
 //   logits    forward(input_ids) vs reference logits            max abs diff <= tolerance.logits_abs
+//   cached    input_ids fed one token at a time through newCache(), every step's logits
+//             vs the reference logits at that position             max abs diff <= tolerance.logits_abs
 //   loss      crossEntropy(logits, targets, ignoreIndex -100)   |diff| <= tolerance.loss_abs
 //   grads     loss.backward(), every parameter's .grad vs grad.<name>:
 //             max |ours - ref| / max(1, max |ref|) <= tolerance.grad_abs (the generator's grad_error)
 //   greedy    argmax decoding of prompt_ids through the KV cache vs greedy_ids
 //
+// `rel` in every comparison is max |ours - ref| / max |ref| (the error relative to the tensor's
+// largest value), reported for reading; the tolerances bound the numbers named above.
 // The tolerances come from the fixture's reference.json (defaults 1e-4 / 1e-5 / 1e-4). Every check
 // runs even when an earlier one fails, so one report shows everything that is off.
 // Not here: producing the references (fixtures/generate.py, PyTorch), printing (report.ts).
@@ -17,7 +21,7 @@ import { basename, join } from "node:path";
 import { type CausalLM, loadModel, stepModel } from "@llmts/model";
 import { toFloat32, toInt32 } from "@llmts/safetensors";
 import { readSafetensorsFile } from "@llmts/safetensors/node";
-import { crossEntropy, intTensor, noGrad } from "@llmts/tensor";
+import { crossEntropy, intTensor, noGrad, type Tensor } from "@llmts/tensor";
 
 export interface Tolerance {
   logits_abs: number;
@@ -29,8 +33,10 @@ export interface Comparison {
   name: string;
   /** max |ours - reference| */
   maxAbs: number;
-  /** maxAbs / max |reference|: the error relative to the tensor's scale */
+  /** maxAbs / max |reference|: the error relative to the tensor's largest value ("rel") */
   maxRel: number;
+  /** max |reference| */
+  refMax: number;
   /** The number the tolerance bounds (maxAbs for logits; maxAbs / max(1, max|ref|) for grads). */
   error: number;
   tolerance: number;
@@ -42,6 +48,8 @@ export interface FixtureReport {
   dir: string;
   ok: boolean;
   logits: Comparison;
+  /** The same logits computed one token at a time through the KV cache. */
+  cached: Comparison;
   loss: { ours: number; reference: number; diff: number; tolerance: number; ok: boolean } | null;
   greedy: { expected: number[]; actual: number[]; ok: boolean } | null;
   grads: Comparison[];
@@ -76,6 +84,7 @@ export function checkFixture(dir: string): FixtureReport {
     tol.logits_abs,
     false,
   );
+  const cached = checkCachedLogits(model, ids, toFloat32(ref.get("logits")), tol.logits_abs);
 
   let loss: FixtureReport["loss"] = null;
   const grads: Comparison[] = [];
@@ -95,11 +104,12 @@ export function checkFixture(dir: string): FixtureReport {
 
   const ok =
     logitsCheck.ok &&
+    cached.ok &&
     (loss?.ok ?? true) &&
     (greedy?.ok ?? true) &&
     grads.every((g) => g.ok) &&
     problems.length === 0;
-  return { name: basename(dir), dir, ok, logits: logitsCheck, loss, greedy, grads, problems };
+  return { name: basename(dir), dir, ok, logits: logitsCheck, cached, loss, greedy, grads, problems };
 }
 
 /** Each grad.<name> in the reference against the .grad of our parameter of that name. */
@@ -133,6 +143,33 @@ function compareGrads(
     if (!seen.has(name)) problems.push(`parameter "${name}" has no reference gradient`);
   }
   return out;
+}
+
+/**
+ * ids [B, T] fed as T calls of one token each ([B, 1]) through one cache of batch B: step t's
+ * logits [B, 1, V] must equal the full forward's logits[:, t]. Unlike greedy decoding (argmax
+ * only, often one token repeated), this compares every logit at every position, so a cache that
+ * stores a row at the wrong position or masks one key too many cannot hide.
+ */
+export function checkCachedLogits(
+  model: CausalLM,
+  ids: Tensor,
+  reference: Float32Array,
+  tolerance: number,
+): Comparison {
+  const [B, T] = ids.shape as [number, number];
+  const V = model.vocabSize;
+  const data = ids.dataSync();
+  const ours = new Float32Array(B * T * V); // [B, T, V], filled one position at a time
+  noGrad(() => {
+    const cache = model.newCache({ batchSize: B, maxLength: T });
+    for (let t = 0; t < T; t++) {
+      const column = Int32Array.from({ length: B }, (_, b) => data[b * T + t]!);
+      const step = model.forward(intTensor(column, [B, 1]), { cache }).dataSync(); // [B, 1, V]
+      for (let b = 0; b < B; b++) ours.set(step.subarray(b * V, (b + 1) * V), (b * T + t) * V);
+    }
+  });
+  return compare("logits, token by token (KV cache)", ours, reference, tolerance, false);
 }
 
 /** Greedy decoding through the KV cache: prefill the prompt, then one token at a time. */
@@ -174,6 +211,7 @@ export function compare(
       name,
       maxAbs: Number.POSITIVE_INFINITY,
       maxRel: Number.POSITIVE_INFINITY,
+      refMax: Number.NaN,
       error: Number.POSITIVE_INFINITY,
       tolerance,
       ok: false,
@@ -189,7 +227,7 @@ export function compare(
   }
   const maxRel = refMax > 0 ? maxAbs / refMax : maxAbs;
   const error = scaled ? maxAbs / Math.max(1, refMax) : maxAbs;
-  return { name, maxAbs, maxRel, error, tolerance, ok: error <= tolerance };
+  return { name, maxAbs, maxRel, refMax, error, tolerance, ok: error <= tolerance };
 }
 
 /** reference.json is optional (a logits-only fixture); when present it must parse. */

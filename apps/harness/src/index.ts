@@ -2,6 +2,7 @@
 export {
   argmax,
   type Comparison,
+  checkCachedLogits,
   checkFixture,
   compare,
   type FixtureReport,

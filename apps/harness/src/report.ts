@@ -1,9 +1,11 @@
 // Printing a FixtureReport the way llm.c's test_gpt2 does: one line per checked tensor,
 // "OK" or "NOT OK", the name and the difference, so a failure points at the first wrong tensor.
 //
-//   OK     gpt2-tied  logits            maxdiff 1.19e-06  rel 3.1e-07  (tol 1.0e-04)
+//   OK     gpt2-tied  logits     maxdiff 3.10e-6  rel 3.58e-7 (maxdiff / max|ref| 8.66e+0)  (tol 1.00e-4)
 //   NOT OK gpt2-tied  grad h.0.ln_1.weight  maxdiff 2.31e-03 ...
 //
+// rel = maxdiff / max |reference| (the error next to the tensor's largest value); scaled (grads)
+// = maxdiff / max(1, max |reference|), the number the gradient tolerance bounds.
 // Not here: running the checks (check.ts).
 
 import type { Comparison, FixtureReport } from "./check.ts";
@@ -13,12 +15,12 @@ const e = (x: number) => x.toExponential(2);
 
 function line(fixture: string, what: string, c: Comparison): string {
   const scaled = c.error !== c.maxAbs ? `  scaled ${e(c.error)}` : "";
-  return `${mark(c.ok)} ${fixture}  ${what.padEnd(36)} maxdiff ${e(c.maxAbs)}  rel ${e(c.maxRel)}${scaled}  (tol ${e(c.tolerance)})`;
+  return `${mark(c.ok)} ${fixture}  ${what.padEnd(36)} maxdiff ${e(c.maxAbs)}  rel ${e(c.maxRel)} (maxdiff / max|ref| ${e(c.refMax)})${scaled}  (tol ${e(c.tolerance)})`;
 }
 
 /** The report as lines; `verbose` adds a line per gradient even when it passed. */
 export function formatReport(r: FixtureReport, verbose = true): string[] {
-  const out = [line(r.name, "logits", r.logits)];
+  const out = [line(r.name, "logits", r.logits), line(r.name, r.cached.name, r.cached)];
   if (r.loss) {
     const l = r.loss;
     out.push(

@@ -9,10 +9,10 @@
 // Not here: tokenizers (tokenizer.json sits in the same directory; @llmts/tokenizer reads it),
 // optimizer state (@llmts/train).
 
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fromFloat32, type Tensor as StTensor } from "@llmts/safetensors";
-import { openCheckpoint, writeSafetensors } from "@llmts/safetensors/node";
+import { openCheckpoint, writeFileAtomic, writeSafetensors } from "@llmts/safetensors/node";
 import type { Rng, Tensor } from "@llmts/tensor";
 import { configToJson, type ModelConfig, readConfig } from "./config.ts";
 import { Gpt2, type Gpt2Prefix, gpt2ParameterSpecs, gpt2PrefixOf, isGpt2Ignored } from "./gpt2.ts";
@@ -69,17 +69,15 @@ export interface SaveOptions {
 
 /**
  * Writes DIR/config.json and DIR/model.safetensors (creating DIR). Tied embeddings are stored
- * once, as HF does; both files are replaced atomically (temp file + rename).
+ * once, as HF does; each file is replaced atomically and durably (writeFileAtomic: a uniquely
+ * named temp file, fsync, rename, fsync of the directory).
  */
 export function saveModel(dir: string, model: CausalLM, options: SaveOptions = {}): void {
   mkdirSync(dir, { recursive: true });
   const json = configToJson(model.config);
   const dtype = options.dtype ?? "F32";
   json.torch_dtype = { F32: "float32", F16: "float16", BF16: "bfloat16" }[dtype];
-  const configPath = join(dir, "config.json");
-  const temp = `${configPath}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(json, null, 2)}\n`);
-  renameSync(temp, configPath);
+  writeFileAtomic(join(dir, "config.json"), [`${JSON.stringify(json, null, 2)}\n`]);
 
   const tensors: Record<string, StTensor> = {};
   for (const [name, t] of model.parameters()) {

@@ -4,16 +4,23 @@
 //   model_type "llama" | "qwen2" | "mistral" -> LlamaConfig (one decoder layout; the variants differ
 //                                              in biases, defaults and the sliding window)
 //
-// Missing fields take the defaults of transformers' configuration_gpt2.py / configuration_llama.py /
-// configuration_qwen2.py / configuration_mistral.py, so a config that loads in transformers loads
-// here. A field that is present but wrong (a string where a number belongs, heads that do not divide
-// the width) is a ConfigError naming the file and the field.
+// The shape fields are required (GPT-2: n_embd, n_layer, n_head, vocab_size, n_positions; the Llama
+// family: hidden_size, num_hidden_layers, num_attention_heads, vocab_size, intermediate_size):
+// every config.json in the wild carries them, and defaulting a missing one to a 4096-wide model
+// only turns one clear error into dozens of wrong-shape weight errors. Other missing fields take
+// the defaults of transformers' configuration_gpt2.py / configuration_llama.py /
+// configuration_qwen2.py / configuration_mistral.py. A field that is absent when required, or
+// present but wrong (a string where a number belongs, heads that do not divide the width, a
+// bos/eos id outside [0, vocab_size)), is a ConfigError naming the file and the field. A special
+// token id that only comes from a default (GPT-2's 50256) and falls outside a smaller vocabulary
+// is null: that model has no such token.
 // Not here: model types we do not implement (an error), rope scaling other than linear / llama3,
 // GPT-2's scale_attn_by_inverse_layer_idx (an error), Qwen2's per-layer sliding window (an error).
 // The original JSON is kept in `hf` so saving a loaded model writes back every field we ignored.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Fields, REQUIRED } from "./config-fields.ts";
 import { ConfigError } from "./errors.ts";
 
 export interface Gpt2Config {
@@ -115,8 +122,12 @@ export function parseConfig(json: unknown, file = "config.json"): ModelConfig {
 
 // Defaults: transformers/models/gpt2/configuration_gpt2.py (GPT2Config.__init__).
 function parseGpt2(f: Fields): Gpt2Config {
-  const nEmbd = f.int("n_embd", 768);
-  const nHead = f.int("n_head", 12);
+  // The shape: required, and read first so a missing one is the error reported.
+  const nEmbd = f.int("n_embd", REQUIRED);
+  const nLayer = f.int("n_layer", REQUIRED);
+  const nHead = f.int("n_head", REQUIRED);
+  const vocabSize = f.int("vocab_size", REQUIRED);
+  const contextLength = f.int("n_positions", REQUIRED);
   if (nEmbd % nHead !== 0) f.fail("n_head", `must divide n_embd (${nEmbd}), got ${nHead}`);
   const activation = f.str("activation_function", "gelu_new");
   // gelu_new, gelu_pytorch_tanh and gelu_fast are all the tanh approximation of GELU.
@@ -127,13 +138,14 @@ function parseGpt2(f: Fields): Gpt2Config {
   if (f.bool("scale_attn_by_inverse_layer_idx", false)) {
     f.fail("scale_attn_by_inverse_layer_idx", "true is not supported");
   }
-  const nInner = f.raw.n_inner === null || f.raw.n_inner === undefined ? 4 * nEmbd : f.int("n_inner", 0);
+  const nInner =
+    f.raw.n_inner === null || f.raw.n_inner === undefined ? 4 * nEmbd : f.int("n_inner", REQUIRED);
   return {
     arch: "gpt2",
     modelType: "gpt2",
-    vocabSize: f.int("vocab_size", 50257),
-    contextLength: f.int("n_positions", 1024),
-    nLayer: f.int("n_layer", 12),
+    vocabSize,
+    contextLength,
+    nLayer,
     nHead,
     nEmbd,
     nInner,
@@ -145,24 +157,30 @@ function parseGpt2(f: Fields): Gpt2Config {
     attnPdrop: f.probability("attn_pdrop", 0.1),
     scaleAttnWeights: f.bool("scale_attn_weights", true),
     tieWordEmbeddings: f.bool("tie_word_embeddings", true),
-    bosTokenId: f.optionalInt("bos_token_id", 50256),
-    eosTokenId: f.optionalInt("eos_token_id", 50256),
+    bosTokenId: f.tokenId("bos_token_id", 50256, vocabSize),
+    eosTokenId: f.tokenId("eos_token_id", 50256, vocabSize),
     hf: f.raw,
   };
 }
 
-// Defaults per model_type, from configuration_llama.py / configuration_qwen2.py / configuration_mistral.py.
+// Defaults per model_type of the fields that are not required, from configuration_llama.py /
+// configuration_qwen2.py / configuration_mistral.py.
 const LLAMA_DEFAULTS = {
-  llama: { vocab: 32000, hidden: 4096, inter: 11008, ctx: 2048, kv: null, bos: 1, eos: 2 },
-  qwen2: { vocab: 151936, hidden: 4096, inter: 22016, ctx: 32768, kv: 32, bos: null, eos: null },
-  mistral: { vocab: 32000, hidden: 4096, inter: 14336, ctx: 4096 * 32, kv: 8, bos: 1, eos: 2 },
+  llama: { ctx: 2048, kv: null, bos: 1, eos: 2 },
+  qwen2: { ctx: 32768, kv: 32, bos: null, eos: null },
+  mistral: { ctx: 4096 * 32, kv: 8, bos: 1, eos: 2 },
 } as const;
 
 function parseLlama(f: Fields, modelType: "llama" | "qwen2" | "mistral"): LlamaConfig {
   const d = LLAMA_DEFAULTS[modelType];
-  const hiddenSize = f.int("hidden_size", d.hidden);
-  const nHead = f.int("num_attention_heads", 32);
-  const nKvHead = f.raw.num_key_value_heads == null ? (d.kv ?? nHead) : f.int("num_key_value_heads", 0);
+  // The shape: required, and read first so a missing one is the error reported.
+  const hiddenSize = f.int("hidden_size", REQUIRED);
+  const nLayer = f.int("num_hidden_layers", REQUIRED);
+  const nHead = f.int("num_attention_heads", REQUIRED);
+  const vocabSize = f.int("vocab_size", REQUIRED);
+  const intermediateSize = f.int("intermediate_size", REQUIRED);
+  const nKvHead =
+    f.raw.num_key_value_heads == null ? (d.kv ?? nHead) : f.int("num_key_value_heads", REQUIRED);
   if (nHead % nKvHead !== 0) {
     f.fail("num_key_value_heads", `must divide num_attention_heads (${nHead}), got ${nKvHead}`);
   }
@@ -172,7 +190,7 @@ function parseLlama(f: Fields, modelType: "llama" | "qwen2" | "mistral"): LlamaC
       f.fail("num_attention_heads", `must divide hidden_size (${hiddenSize}), got ${nHead}`);
     headDim = hiddenSize / nHead;
   } else {
-    headDim = f.int("head_dim", 0);
+    headDim = f.int("head_dim", REQUIRED);
   }
   if (headDim % 2 !== 0) f.fail("head_dim", `must be even for rotary embeddings, got ${headDim}`);
   const act = f.str("hidden_act", "silu");
@@ -188,14 +206,14 @@ function parseLlama(f: Fields, modelType: "llama" | "qwen2" | "mistral"): LlamaC
   return {
     arch: "llama",
     modelType,
-    vocabSize: f.int("vocab_size", d.vocab),
+    vocabSize,
     contextLength: f.int("max_position_embeddings", d.ctx),
-    nLayer: f.int("num_hidden_layers", 32),
+    nLayer,
     nHead,
     nKvHead,
     hiddenSize,
     headDim,
-    intermediateSize: f.int("intermediate_size", d.inter),
+    intermediateSize,
     rmsNormEps: f.positive("rms_norm_eps", 1e-6),
     ropeTheta: theta,
     ropeScaling: scaling,
@@ -207,10 +225,11 @@ function parseLlama(f: Fields, modelType: "llama" | "qwen2" | "mistral"): LlamaC
     attentionDropout: f.probability("attention_dropout", 0),
     initializerRange: f.positive("initializer_range", 0.02),
     tieWordEmbeddings: f.bool("tie_word_embeddings", false),
-    bosTokenId: f.optionalInt("bos_token_id", d.bos),
+    bosTokenId: f.tokenId("bos_token_id", d.bos, vocabSize),
+    // Llama 3 style checkpoints list several end tokens ([128001, 128008, 128009]).
     eosTokenId: Array.isArray(f.raw.eos_token_id)
-      ? f.intList("eos_token_id")
-      : f.optionalInt("eos_token_id", d.eos),
+      ? f.tokenIdList("eos_token_id", vocabSize)
+      : f.tokenId("eos_token_id", d.eos, vocabSize),
     hf: f.raw,
   };
 }
@@ -226,12 +245,13 @@ function parseRope(f: Fields): { theta: number; scaling: RopeScaling | null } {
   if (s != null && (typeof s !== "object" || Array.isArray(s)))
     f.fail(scalingField, "must be an object or null");
   let theta = f.positive("rope_theta", 10000);
-  if (s?.rope_theta !== undefined) theta = f.positive("rope_theta", 0, s, `${scalingField}.rope_theta`);
+  if (s?.rope_theta !== undefined)
+    theta = f.positive("rope_theta", REQUIRED, s, `${scalingField}.rope_theta`);
   const type = s == null ? "default" : (s.rope_type ?? s.type ?? "default");
   if (type === "default") return { theta, scaling: null };
   const sub = (k: string) => `${scalingField}.${k}`;
   if (s == null) return { theta, scaling: null };
-  const factor = f.positive("factor", 0, s, sub("factor"));
+  const factor = f.positive("factor", REQUIRED, s, sub("factor"));
   if (type === "linear") return { theta, scaling: { type: "linear", factor } };
   if (type === "llama3") {
     return {
@@ -239,11 +259,11 @@ function parseRope(f: Fields): { theta: number; scaling: RopeScaling | null } {
       scaling: {
         type: "llama3",
         factor,
-        lowFreqFactor: f.positive("low_freq_factor", 0, s, sub("low_freq_factor")),
-        highFreqFactor: f.positive("high_freq_factor", 0, s, sub("high_freq_factor")),
+        lowFreqFactor: f.positive("low_freq_factor", REQUIRED, s, sub("low_freq_factor")),
+        highFreqFactor: f.positive("high_freq_factor", REQUIRED, s, sub("high_freq_factor")),
         originalMaxPositionEmbeddings: f.int(
           "original_max_position_embeddings",
-          0,
+          REQUIRED,
           s,
           sub("original_max_position_embeddings"),
         ),
@@ -254,87 +274,6 @@ function parseRope(f: Fields): { theta: number; scaling: RopeScaling | null } {
     sub("rope_type"),
     `${JSON.stringify(type)} is not supported (supported: default, linear, llama3)`,
   );
-}
-
-/** Typed access to config.json fields: a default when absent, a ConfigError naming the field when wrong. */
-class Fields {
-  constructor(
-    readonly raw: Record<string, unknown>,
-    readonly file: string,
-  ) {}
-
-  fail(field: string, problem: string): never {
-    throw new ConfigError(`config: ${this.file}: field "${field}" ${problem}`);
-  }
-
-  private get(key: string, from: Record<string, unknown>): unknown {
-    return from[key];
-  }
-
-  /** A positive integer. A default of 0 means "required". */
-  int(key: string, fallback: number, from = this.raw, shown = key): number {
-    const v = this.get(key, from);
-    if (v === undefined || v === null) {
-      if (fallback === 0) this.fail(shown, "is required");
-      return fallback;
-    }
-    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
-      this.fail(shown, `must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    return v;
-  }
-
-  optionalInt(key: string, fallback: number | null): number | null {
-    const v = this.raw[key];
-    if (v === undefined) return fallback;
-    if (v === null) return null;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
-      this.fail(key, `must be a token id or null, got ${JSON.stringify(v)}`);
-    }
-    return v;
-  }
-
-  intList(key: string): number[] {
-    const v = this.raw[key] as unknown[];
-    if (!v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= 0)) {
-      this.fail(key, `must hold token ids, got ${JSON.stringify(v)}`);
-    }
-    return v as number[];
-  }
-
-  positive(key: string, fallback: number, from = this.raw, shown = key): number {
-    const v = this.get(key, from);
-    if (v === undefined || v === null) {
-      if (fallback === 0) this.fail(shown, "is required");
-      return fallback;
-    }
-    if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
-      this.fail(shown, `must be a positive number, got ${JSON.stringify(v)}`);
-    }
-    return v;
-  }
-
-  probability(key: string, fallback: number): number {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== "number" || !(v >= 0 && v < 1))
-      this.fail(key, `must be a number in [0, 1), got ${JSON.stringify(v)}`);
-    return v;
-  }
-
-  bool(key: string, fallback: boolean): boolean {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== "boolean") this.fail(key, `must be true or false, got ${JSON.stringify(v)}`);
-    return v;
-  }
-
-  str(key: string, fallback: string): string {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== "string") this.fail(key, `must be a string, got ${JSON.stringify(v)}`);
-    return v;
-  }
 }
 
 /**

@@ -47,7 +47,7 @@ export interface CausalLM {
   newCache(options?: CacheOptions): KVCache;
 }
 
-/** ids must be int32 [B, T] with T >= 1, every id < V, and fit in the window after the cache. */
+/** ids must be int32 [B, T] with T >= 1, every id in [0, V), and fit in the window after the cache. */
 export function checkIds(ids: Tensor, vocabSize: number, contextLength: number, past: number): void {
   if (ids.dtype !== "int32" || ids.ndim !== 2 || ids.shape[1] === 0) {
     throw new ShapeError(
@@ -65,8 +65,10 @@ export function checkIds(ids: Tensor, vocabSize: number, contextLength: number, 
   for (let i = 0; i < data.length; i++) {
     const id = data[i]!;
     if (id < 0 || id >= vocabSize) {
+      // [b, t] rather than the flat index: the row and position a user can find in their input.
+      const b = Math.floor(i / T);
       throw new ShapeError(
-        `forward: token id ${id} at position ${i} is out of range for a vocabulary of ${vocabSize}`,
+        `forward: token id ${id} at ids[${b}, ${i - b * T}] is out of range for a vocabulary of ${vocabSize}`,
       );
     }
   }

@@ -14,9 +14,22 @@ const llama = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** GPT-2 124M's config.json as the hub has it (shape fields, special ids). */
+const gpt2 = (extra: Record<string, unknown> = {}) => ({
+  model_type: "gpt2",
+  n_embd: 768,
+  n_layer: 12,
+  n_head: 12,
+  vocab_size: 50257,
+  n_positions: 1024,
+  bos_token_id: 50256,
+  eos_token_id: 50256,
+  ...extra,
+});
+
 describe("parseConfig", () => {
-  it("fills GPT-2 defaults from configuration_gpt2.py when fields are absent", () => {
-    const c = parseConfig({ model_type: "gpt2" });
+  it("fills GPT-2's non-shape fields with configuration_gpt2.py's defaults when absent", () => {
+    const c = parseConfig(gpt2());
     expect(c).toMatchObject({
       arch: "gpt2",
       vocabSize: 50257,
@@ -25,10 +38,64 @@ describe("parseConfig", () => {
       nHead: 12,
       nEmbd: 768,
       nInner: 3072,
+      activation: "gelu_new",
       layerNormEps: 1e-5,
       tieWordEmbeddings: true,
       residPdrop: 0.1,
+      bosTokenId: 50256,
+      eosTokenId: 50256,
     });
+  });
+
+  it("requires every shape field, naming the file and the missing field", () => {
+    const required: [Record<string, unknown>, string[]][] = [
+      [gpt2(), ["n_embd", "n_layer", "n_head", "vocab_size", "n_positions"]],
+      [
+        llama(),
+        ["hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size", "intermediate_size"],
+      ],
+      [llama({ model_type: "qwen2" }), ["hidden_size", "vocab_size", "intermediate_size"]],
+      [llama({ model_type: "mistral" }), ["num_hidden_layers", "num_attention_heads", "vocab_size"]],
+    ];
+    for (const [json, fields] of required) {
+      for (const field of fields) {
+        const { [field]: _dropped, ...rest } = json;
+        expect(() => parseConfig(rest, "m/config.json")).toThrow(
+          new RegExp(`^config: m/config.json: field "${field}" is required$`),
+        );
+      }
+    }
+  });
+
+  it("rejects bos/eos ids outside the vocabulary, checking every id of an eos list", () => {
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [gpt2({ vocab_size: 50 }), /field "bos_token_id" is 50256, outside the vocabulary \[0, 50\)/],
+      [gpt2({ vocab_size: 50, bos_token_id: 0 }), /field "eos_token_id" is 50256, outside/],
+      [gpt2({ vocab_size: 50256 }), /field "bos_token_id" is 50256, outside the vocabulary \[0, 50256\)/],
+      [llama({ bos_token_id: 100 }), /field "bos_token_id" is 100, outside the vocabulary \[0, 100\)/],
+      [
+        llama({ eos_token_id: [2, 100, 7, 131] }),
+        /field "eos_token_id" holds 100, 131, outside the vocabulary/,
+      ],
+      [llama({ eos_token_id: [2, -1] }), /field "eos_token_id" must hold token ids, got \[2,-1\]/],
+      [llama({ eos_token_id: -3 }), /field "eos_token_id" must be a token id or null, got -3/],
+    ];
+    for (const [json, message] of bad) {
+      expect(() => parseConfig(json, "m/config.json")).toThrow(ConfigError);
+      expect(() => parseConfig(json, "m/config.json")).toThrow(message);
+      expect(() => parseConfig(json, "m/config.json")).toThrow(/^config: m\/config.json: /);
+    }
+    expect(parseConfig(llama({ eos_token_id: [0, 2, 99] }))).toMatchObject({ eosTokenId: [0, 2, 99] });
+    expect(parseConfig(gpt2({ vocab_size: 50, bos_token_id: 49, eos_token_id: null }))).toMatchObject({
+      bosTokenId: 49,
+      eosTokenId: null,
+    });
+  });
+
+  it("drops a default special id the vocabulary does not have (GPT-2's 50256 in a 50-token model)", () => {
+    const { bos_token_id: _b, eos_token_id: _e, ...noIds } = gpt2({ vocab_size: 50 });
+    expect(parseConfig(noIds)).toMatchObject({ bosTokenId: null, eosTokenId: null });
+    expect(parseConfig(llama({ vocab_size: 2 }))).toMatchObject({ bosTokenId: 1, eosTokenId: null });
   });
 
   it("defaults Llama's key/value heads to the query heads and head_dim to hidden / heads", () => {
@@ -83,10 +150,10 @@ describe("parseConfig", () => {
 
   it("names the file and the field when a value is wrong", () => {
     const bad: [Record<string, unknown>, RegExp][] = [
-      [{ model_type: "gpt2", n_layer: "12" }, /field "n_layer" must be a positive integer, got "12"/],
-      [{ model_type: "gpt2", n_embd: 10, n_head: 3 }, /field "n_head" must divide n_embd \(10\), got 3/],
-      [{ model_type: "gpt2", activation_function: "relu" }, /field "activation_function"/],
-      [{ model_type: "gpt2", resid_pdrop: 1.5 }, /field "resid_pdrop" must be a number in \[0, 1\)/],
+      [gpt2({ n_layer: "12" }), /field "n_layer" must be a positive integer, got "12"/],
+      [gpt2({ n_embd: 10, n_head: 3 }), /field "n_head" must divide n_embd \(10\), got 3/],
+      [gpt2({ activation_function: "relu" }), /field "activation_function"/],
+      [gpt2({ resid_pdrop: 1.5 }), /field "resid_pdrop" must be a number in \[0, 1\)/],
       [
         llama({ num_key_value_heads: 3 }),
         /field "num_key_value_heads" must divide num_attention_heads \(4\)/,
@@ -119,7 +186,16 @@ describe("parseConfig", () => {
 
   it("writes back a config that parses to the same typed config", () => {
     for (const json of [
-      { model_type: "gpt2", n_layer: 3, n_head: 2, n_embd: 8, n_inner: 20, tie_word_embeddings: false },
+      gpt2({
+        n_layer: 3,
+        n_head: 2,
+        n_embd: 8,
+        n_inner: 20,
+        vocab_size: 30,
+        bos_token_id: 29,
+        eos_token_id: null,
+        tie_word_embeddings: false,
+      }),
       llama({ model_type: "mistral", num_key_value_heads: 2, rope_scaling: { type: "linear", factor: 4 } }),
       llama({ model_type: "qwen2", num_key_value_heads: 4, rope_theta: 1e6 }),
     ]) {

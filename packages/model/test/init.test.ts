@@ -21,7 +21,14 @@ function expectNormal(values: ArrayLike<number>, std: number): void {
 
 describe("createModel initialises like the references", () => {
   it("GPT-2: N(0, 0.02) weights, c_proj N(0, 0.02/sqrt(2·n_layer)), zero biases, unit LayerNorm", () => {
-    const config = parseConfig({ model_type: "gpt2", n_layer: 8, n_head: 4, n_embd: 64, vocab_size: 128 });
+    const config = parseConfig({
+      model_type: "gpt2",
+      n_layer: 8,
+      n_head: 4,
+      n_embd: 64,
+      vocab_size: 128,
+      n_positions: 1024,
+    });
     const p = createModel(config, new Rng(21)).parameters();
     const get = (name: string) => p.get(`transformer.${name}`)!.dataSync();
     expectNormal(get("wte.weight"), 0.02);
@@ -58,7 +65,14 @@ describe("createModel initialises like the references", () => {
   });
 
   it("is reproducible from the seed and marks every parameter as requiring grad", () => {
-    const config = parseConfig({ model_type: "gpt2", n_layer: 1, n_head: 2, n_embd: 8, vocab_size: 16 });
+    const config = parseConfig({
+      model_type: "gpt2",
+      n_layer: 1,
+      n_head: 2,
+      n_embd: 8,
+      vocab_size: 16,
+      n_positions: 16,
+    });
     const a = createModel(config, new Rng(5)).parameters();
     const b = createModel(config, new Rng(5)).parameters();
     for (const [name, t] of a) {

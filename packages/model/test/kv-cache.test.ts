@@ -87,6 +87,17 @@ describe("the KV cache", () => {
     expect(() => noGrad(() => model.forward(long))).toThrow(/25 tokens exceed the model's context of 24/);
   });
 
+  it("names an out-of-vocabulary id by its row and position [b, t]", () => {
+    const model = createModel(tinyGpt2(), new Rng(16)); // vocab 37
+    const ids = intTensor([
+      [1, 2, 3],
+      [4, 40, 5],
+    ]);
+    expect(() => noGrad(() => model.forward(ids))).toThrow(
+      /^forward: token id 40 at ids\[1, 1\] is out of range for a vocabulary of 37$/,
+    );
+  });
+
   it("grows past its initial capacity without changing the logits", () => {
     const config = tinyLlama({ max_position_embeddings: 1200 });
     const model = createModel(config, new Rng(15));

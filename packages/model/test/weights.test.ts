@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromFloat32, type Tensor as StTensor } from "@llmts/safetensors";
@@ -168,5 +168,15 @@ describe("saveModel then loadModel", () => {
       }
       expect(logitsOf(loaded, [1, 9, 3, 3])).toEqual(logitsOf(model, [1, 9, 3, 3]));
     }
+  });
+
+  it("replaces an existing config.json whole and leaves no temporary file behind", () => {
+    writeFileSync(join(dir, "config.json"), "{ an old, broken config");
+    saveModel(dir, createModel(tinyLlama(), new Rng(8)));
+    expect(readdirSync(dir).sort()).toEqual(["config.json", "model.safetensors"]);
+    expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8"))).toMatchObject({
+      model_type: "llama",
+      hidden_size: 16,
+    });
   });
 });

@@ -106,12 +106,29 @@ function parseMetadata(value: JsonValue, fileName?: string): Record<string, stri
   return Object.fromEntries(value.entries as [string, string][]);
 }
 
-/** A JSON integer that is a whole number >= 0 and exact as a double; undefined otherwise. */
+/**
+ * A JSON integer literal without a sign, as a usize is in serde_json: "-0" is refused too (serde
+ * reads it as the float -0.0, which no usize accepts).
+ */
+function isUnsignedLiteral(value: JsonValue): value is JsonNumber {
+  return value instanceof JsonNumber && value.isIntegerLiteral && !value.text.startsWith("-");
+}
+
+/** A whole number >= 0 that is exact as a double; undefined otherwise. */
 function toIndex(value: JsonValue): number | undefined {
-  if (!(value instanceof JsonNumber) || !value.isIntegerLiteral) return undefined;
-  if (value.value < 0 || !Number.isSafeInteger(value.value)) return undefined;
+  if (!isUnsignedLiteral(value) || !Number.isSafeInteger(value.value)) return undefined;
   return value.value;
 }
+
+/**
+ * A valid usize too large for a double to hold exactly (> 2^53 - 1). The Rust crate would parse it
+ * and then find it disagrees with the file; no file can be that large, so we say so directly.
+ */
+function isTooLarge(value: JsonValue): boolean {
+  return isUnsignedLiteral(value) && !Number.isSafeInteger(value.value);
+}
+
+const TOO_LARGE = `above 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), larger than any file`;
 
 function parseTensorInfo(name: string, value: JsonValue, dataLength: number, fileName?: string): TensorInfo {
   const where = `tensor "${name}"`;
@@ -140,6 +157,9 @@ function parseTensorInfo(name: string, value: JsonValue, dataLength: number, fil
 
   const rawShape = fields.get("shape")!;
   const shape = Array.isArray(rawShape) ? rawShape.map(toIndex) : undefined;
+  if (Array.isArray(rawShape) && rawShape.some(isTooLarge) && rawShape.every((d) => isUnsignedLiteral(d))) {
+    return fail(`${where} has shape ${describeJson(rawShape)}: a dimension is ${TOO_LARGE}`, fileName);
+  }
   if (!shape || shape.some((d) => d === undefined)) {
     return fail(
       `${where} has shape ${describeJson(rawShape)}; expected a list of whole numbers >= 0`,
@@ -148,7 +168,11 @@ function parseTensorInfo(name: string, value: JsonValue, dataLength: number, fil
   }
 
   const rawOffsets = fields.get("data_offsets")!;
-  const offsets = Array.isArray(rawOffsets) && rawOffsets.length === 2 ? rawOffsets.map(toIndex) : undefined;
+  const pair = Array.isArray(rawOffsets) && rawOffsets.length === 2;
+  if (pair && rawOffsets.some(isTooLarge) && rawOffsets.every((o) => isUnsignedLiteral(o))) {
+    return fail(`${where} has data_offsets ${describeJson(rawOffsets)}: an offset is ${TOO_LARGE}`, fileName);
+  }
+  const offsets = pair ? rawOffsets.map(toIndex) : undefined;
   if (!offsets || offsets.some((o) => o === undefined)) {
     return fail(
       `${where} has data_offsets ${describeJson(rawOffsets)}; expected [begin, end] in bytes`,

@@ -70,6 +70,29 @@ const cases: [string, Uint8Array, string][] = [
     'tensor "a" has shape [-2]; expected a list of whole numbers >= 0',
   ],
   [
+    "a dimension written -0 (serde_json reads it as a float, which no usize accepts)",
+    assemble('{"a":{"dtype":"F32","shape":[-0],"data_offsets":[0,0]}}'),
+    'tensor "a" has shape [-0]; expected a list of whole numbers >= 0',
+  ],
+  [
+    "an offset written -0",
+    assemble('{"a":{"dtype":"F32","shape":[0],"data_offsets":[-0,0]}}'),
+    'tensor "a" has data_offsets [-0,0]; expected [begin, end] in bytes',
+  ],
+  [
+    "an offset above 2^53",
+    assemble('{"a":{"dtype":"F32","shape":[2],"data_offsets":[9007199254740993,9007199254741001]}}'),
+    'tensor "a" has data_offsets [9007199254740993,9007199254741001]: an offset is above 2^53 - 1 (9007199254740991), larger than any file',
+  ],
+  [
+    "a dimension above 2^53",
+    assemble(
+      '{"a":{"dtype":"U8","shape":[1,18446744073709551615],"data_offsets":[0,8]}}',
+      new Array(8).fill(0),
+    ),
+    'tensor "a" has shape [1,18446744073709551615]: a dimension is above 2^53 - 1 (9007199254740991), larger than any file',
+  ],
+  [
     "offsets that are not a pair",
     assemble('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8,9]}}', new Array(8).fill(0)),
     'tensor "a" has data_offsets [0,8,9]; expected [begin, end] in bytes',

@@ -1,5 +1,6 @@
 // `llmts check fixtures/*`: runs the logits harness (@llmts/harness) on reference fixtures and
-// prints llm.c-style "OK / NOT OK name maxdiff" lines; exits 1 if any check fails.
+// prints llm.c-style "OK / NOT OK name maxdiff" lines (logits in one pass and token by token
+// through the KV cache, loss, greedy decoding, gradients); exits 1 if any check fails.
 //
 // Arguments may be fixture directories or directories of fixtures; anything else a shell glob
 // brings along (fixtures/README.md, fixtures/gen) is skipped. A fixture that cannot even load
@@ -29,7 +30,9 @@ function expand(paths: string[]): string[] {
 export function registerCheck(program: Command): void {
   program
     .command("check")
-    .description("compare our logits, loss, gradients and greedy decoding with reference fixtures")
+    .description(
+      "compare our logits (one pass and token by token through the KV cache), loss, gradients and greedy decoding with reference fixtures",
+    )
     .argument("<paths...>", "fixture directories, or directories holding fixtures (e.g. fixtures/*)")
     .option("--verbose", "print a line for every gradient tensor, not only the failing ones")
     .action((paths: string[], o: { verbose?: boolean }) => {

@@ -2,7 +2,8 @@
 // --block-size ...) --out DIR`: writes a randomly initialised model in Hugging Face's layout
 // (config.json + model.safetensors), initialised as the references do (@llmts/model's createModel).
 //
-// Shape flags after a preset override it (`--preset gpt2 --vocab-size 65`). Flag names follow
+// Shape flags after a preset override it (`--preset gpt2 --vocab-size 65`); special token ids the
+// smaller vocabulary does not have are written as null. Flag names follow
 // nanoGPT's (n_layer, n_head, n_embd, block_size, dropout); each maps to the HF field of the
 // architecture (GPT-2 n_positions, Llama max_position_embeddings, ...).
 // Not here: training (`llmts train`), downloading trained weights.
@@ -91,6 +92,15 @@ export function initConfig(o: InitOptions): Record<string, unknown> {
     if (shape.intermediateSize !== undefined) base.intermediate_size = shape.intermediateSize;
     else if (shape.nEmbd !== undefined) base.intermediate_size = llama2cHiddenDim(shape.nEmbd);
     base.attention_dropout = dropout;
+  }
+  // A preset's special tokens (GPT-2's <|endoftext|> = 50256) do not exist in a smaller vocabulary
+  // (`--preset gpt2 --vocab-size 65`): such a model has no bos/eos, so write null.
+  const vocab = base.vocab_size as number;
+  const inside = (id: unknown) => typeof id !== "number" || id < vocab;
+  for (const key of ["bos_token_id", "eos_token_id"]) {
+    const ids = base[key];
+    if (Array.isArray(ids)) base[key] = ids.some(inside) ? ids.filter(inside) : null;
+    else if (!inside(ids)) base[key] = null;
   }
   return base;
 }

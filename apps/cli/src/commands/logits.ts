@@ -3,13 +3,13 @@
 // reference file (e.g. one a PyTorch script wrote) can be compared from the shell.
 //
 // Bad input is one line each: missing files (the file system's or safetensors' message), a missing
-// or mis-shaped input_ids, ids outside the vocabulary or a sequence longer than the context
-// (ShapeError from the model's own checks).
+// or mis-shaped input_ids, an id that is no int32 or lies outside the vocabulary (named by file,
+// "input_ids" and [b, t]), a sequence longer than the context (ShapeError from the model's checks).
 // Not here: comparing (`llmts check` does that for fixtures), sampling (`llmts generate`).
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { loadModel } from "@llmts/model";
-import { fromFloat32, toInt32 } from "@llmts/safetensors";
+import { fromFloat32, type Tensor as StTensor, toBigInt64 } from "@llmts/safetensors";
 import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
 import { intTensor, noGrad, pinWeights } from "@llmts/tensor";
 import type { Command } from "commander";
@@ -20,6 +20,28 @@ interface LogitsOptions extends BackendFlags {
   model: string;
   input: string;
   out: string;
+}
+
+/**
+ * input_ids (I64 or I32 [B, T]) as int32, each in [0, vocabSize); a bad id is named by the file,
+ * the tensor and its [b, t] (I64 ids beyond int32 included, which a plain conversion would only
+ * report by flat index).
+ */
+function readIds(t: StTensor, file: string, vocabSize: number): Int32Array {
+  const [B, T] = t.shape as [number, number];
+  const wide = toBigInt64(t); // I64 as is, I32 widened: every value exact
+  const ids = new Int32Array(B * T);
+  for (let i = 0; i < ids.length; i++) {
+    const id = wide[i]!;
+    if (id < 0n || id >= BigInt(vocabSize)) {
+      const b = Math.floor(i / T);
+      throw new CliError(
+        `--input: input_ids[${b}, ${i - b * T}] = ${id} in ${file} is outside the model's vocabulary [0, ${vocabSize})`,
+      );
+    }
+    ids[i] = Number(id);
+  }
+  return ids;
 }
 
 export function registerLogits(program: Command): void {
@@ -41,8 +63,8 @@ export function registerLogits(program: Command): void {
       );
     }
     applyBackendFlags(o);
-    const ids = intTensor(toInt32(input.get("input_ids")), info.shape); // [B, T]
     const { model } = loadModel(o.model);
+    const ids = intTensor(readIds(input.get("input_ids"), o.input, model.vocabSize), info.shape); // [B, T]
     pinWeights(model.parameters().values()); // read-only from here: the wasm kernels may keep packed copies
     const logits = noGrad(() => model.forward(ids)); // [B, T, V]
     const shape = [...logits.shape];

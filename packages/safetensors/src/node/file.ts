@@ -4,27 +4,16 @@
 // Reading never maps or slurps the whole file: `read(name)` allocates exactly that tensor's bytes
 // (a fresh, aligned buffer, so the F32 view is free) and fills it with readSync at the tensor's
 // offset. Loading a model tensor by tensor therefore holds each weight once, never the file and
-// a copy of it. Writing goes to a temporary file in the same directory, is fsynced, and is
-// renamed over the target: a crash leaves either the old file or the new one, never half of one.
+// a copy of it. Writing goes through writeFileAtomic (atomic.ts): a crash leaves either the old
+// file or the new one, never half of one.
 // The byte layout itself is computed in ../write.ts; the validation in ../header.ts.
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { fail } from "../errors.ts";
 import { parseHeader, readHeaderLength, type SafetensorsHeader, type TensorInfo } from "../header.ts";
 import { indexByName, missingTensor, parseSafetensors, type SafetensorsFile } from "../read.ts";
 import type { Tensor } from "../tensor.ts";
 import { type NamedTensors, prepareSafetensors } from "../write.ts";
+import { writeFileAtomic } from "./atomic.ts";
 
 /** An open safetensors file: header parsed and validated, tensors read on demand. */
 export interface SafetensorsReader {
@@ -107,16 +96,10 @@ export function readSafetensorsFile(path: string): SafetensorsFile {
   return parseSafetensors(readFileSync(path), path);
 }
 
-function writeFully(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.byteLength) {
-    done += writeSync(fd, bytes, done, Math.min(CHUNK, bytes.byteLength - done));
-  }
-}
-
 /**
- * Write tensors (+ optional string metadata) to `path`, atomically: temp file in the same
- * directory, fsync, rename. Byte-identical to what the Rust `safetensors` crate writes.
+ * Write tensors (+ optional string metadata) to `path`, atomically (writeFileAtomic: temp file in
+ * the same directory, fsync, rename). Byte-identical to what the Rust `safetensors` crate writes;
+ * the tensor data is streamed, never concatenated into one buffer.
  */
 export function writeSafetensors(
   path: string,
@@ -124,33 +107,5 @@ export function writeSafetensors(
   metadata?: Record<string, string>,
 ): void {
   const { header, order } = prepareSafetensors(tensors, metadata);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fd = openSync(temp, "wx");
-  let closed = false;
-  try {
-    writeFully(fd, header);
-    for (const { tensor } of order) writeFully(fd, tensor.data);
-    fsyncSync(fd);
-    closed = true;
-    closeSync(fd);
-    renameSync(temp, path);
-  } catch (error) {
-    if (!closed) closeSync(fd);
-    unlinkSync(temp);
-    throw error;
-  }
-  syncDirectory(dirname(path));
-}
-
-/** fsync the directory so the rename itself survives a crash (best effort: not every OS allows it). */
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // Windows cannot open directories; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  writeFileAtomic(path, [header, ...order.map(({ tensor }) => tensor.data)]);
 }
