@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createModel, parseConfig, saveModel } from "@llmts/model";
 import { Rng } from "@llmts/tensor";
-import { CharTokenizer, type Tokenizer, trainBpe } from "@llmts/tokenizer";
+import { CharTokenizer, fromTokenizerJson, type Tokenizer, trainBpe } from "@llmts/tokenizer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
@@ -17,8 +17,11 @@ const dir = mkdtempSync(join(tmpdir(), "llmts-generate-"));
 const charModel = join(dir, "char");
 const bpeModel = join(dir, "bpe");
 const noTokenizer = join(dir, "ids-only");
+const spModel = join(dir, "sentencepiece");
+const smallWindow = join(dir, "window-16");
 const charText = "the cat sat on the mat. ";
 let bpe: Tokenizer;
+let sp: Tokenizer;
 
 interface Run {
   status: number | null;
@@ -48,17 +51,55 @@ function lastJson(r: Run): Record<string, unknown> {
 }
 
 /** A tiny random GPT-2 whose vocabulary is the tokenizer's, saved with it. */
-function saveTinyModel(out: string, vocabSize: number, tokenizer: Tokenizer | null): void {
+function saveTinyModel(out: string, vocabSize: number, tokenizer: Tokenizer | null, nPositions = 128): void {
   const config = parseConfig({
     model_type: "gpt2",
     n_layer: 2,
     n_head: 2,
     n_embd: 32,
     vocab_size: vocabSize,
-    n_positions: 128,
+    n_positions: nPositions,
   });
   saveModel(out, createModel(config, new Rng(7)));
   tokenizer?.save(out);
+}
+
+/**
+ * A Llama 2-layout SentencePiece tokenizer whose every ordinary token is a word with its space,
+ * "▁a".."▁y" (ids 3..27): decoding strips the space in front of the first one, so any stray
+ * leading space in generated text shows. Its post-processor adds <s> (BOS) before a prompt.
+ */
+function wordPieceTokenizer(): Tokenizer {
+  const vocab: Record<string, number> = { "<unk>": 0, "<s>": 1, "</s>": 2 };
+  for (const c of "abcdefghijklmnopqrstuvwxy") vocab[`▁${c}`] = Object.keys(vocab).length;
+  const special = (id: number, content: string) => ({ id, content, special: true, normalized: false });
+  return fromTokenizerJson(
+    {
+      added_tokens: [special(0, "<unk>"), special(1, "<s>"), special(2, "</s>")],
+      normalizer: {
+        type: "Sequence",
+        normalizers: [
+          { type: "Prepend", prepend: "▁" },
+          { type: "Replace", pattern: { String: " " }, content: "▁" },
+        ],
+      },
+      post_processor: {
+        type: "TemplateProcessing",
+        single: [{ SpecialToken: { id: "<s>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+        special_tokens: { "<s>": { id: "<s>", ids: [1], tokens: ["<s>"] } },
+      },
+      decoder: {
+        type: "Sequence",
+        decoders: [
+          { type: "Replace", pattern: { String: "▁" }, content: " " },
+          { type: "Fuse" },
+          { type: "Strip", content: " ", start: 1, stop: 0 },
+        ],
+      },
+      model: { type: "BPE", unk_token: "<unk>", vocab, merges: [] },
+    },
+    "word-pieces.json",
+  );
 }
 
 beforeAll(() => {
@@ -68,6 +109,14 @@ beforeAll(() => {
   bpe = trainBpe("naïve café, 東京 and 🙂 — ".repeat(20), 280);
   saveTinyModel(bpeModel, bpe.vocabSize, bpe);
   saveTinyModel(noTokenizer, 50, null);
+  sp = wordPieceTokenizer();
+  saveTinyModel(spModel, sp.vocabSize, sp);
+  saveTinyModel(
+    smallWindow,
+    CharTokenizer.fromText(charText).vocabSize,
+    CharTokenizer.fromText(charText),
+    16,
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -170,6 +219,82 @@ describe("llmts generate", () => {
     expect(streamed.stdout).toBe(`${result.text}\n`);
   });
 
+  it('prints no stray leading space after a BOS-only prompt (--prompt "" on a SentencePiece tokenizer)', async () => {
+    const args = ["--model", spModel, "--prompt", "", "--max-new-tokens", "12", "--seed", "1"];
+    const [streamed, json] = await Promise.all([llmts(...args), llmts(...args, "--json")]);
+    const result = lastJson(json);
+    expect(result.prompt_ids).toEqual([1]); // just <s>
+    const ids = result.generated_ids as number[];
+    expect(ids[0]).toBeGreaterThanOrEqual(3); // a word piece, "▁x": the case that used to print " x"
+    expect(result.text).toBe(sp.decode(ids));
+    expect(streamed.stdout).toBe(`${result.text}\n`);
+    expect(streamed.stdout.startsWith(" ")).toBe(false);
+  });
+
+  it("samples only the most likely token at --top-p 0, like greedy decoding", async () => {
+    const args = ["--model", charModel, "--prompt", "the", "--max-new-tokens", "30", "--json"];
+    const [topP0, greedy] = await Promise.all([
+      llmts(...args, "--top-p", "0", "--seed", "9"),
+      llmts(...args, "--temperature", "0"),
+    ]);
+    expect(lastJson(topP0).generated_ids).toEqual(lastJson(greedy).generated_ids);
+  });
+
+  it("slides past a small context window with --crop-context, and refuses to without it", async () => {
+    const args = ["--model", smallWindow, "--prompt", "the cat", "--max-new-tokens", "40", "--seed", "2"];
+    const [cropped, streamed, refused] = await Promise.all([
+      llmts(...args, "--crop-context", "--json"),
+      llmts(...args, "--crop-context"),
+      llmts(...args),
+    ]);
+    const result = lastJson(cropped);
+    const ids = result.generated_ids as number[];
+    expect(ids).toHaveLength(40);
+    // 7 prompt tokens + 9 steps fill the window of 16; the forward pass after each of the next 30
+    // tokens re-runs the whole window (the 40th token needs no forward pass).
+    expect(result.context_crops).toBe(30);
+    expect(result.config).toMatchObject({ crop_context: true, max_new_tokens: 40 });
+    expect(result.text).toBe(CharTokenizer.fromText(charText).decode(ids));
+    expect(streamed.stdout).toBe(`${result.text}\n`);
+    expect(streamed.stderr).toMatch(/\| 30 context crops\]/);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/exceeds the model's context length of 16.*--crop-context/);
+  });
+
+  it("lists every flag with its default in --help", async () => {
+    const help = (await llmts("--help")).stdout.replace(/\s+/g, " ");
+    for (const flag of [
+      "--model <dir>",
+      "--prompt <text>",
+      "--prompt-ids <ids>",
+      "--max-new-tokens <n>",
+      "--temperature <t>",
+      "--top-k <k>",
+      "--top-p <p>",
+      "--min-p <p>",
+      "--repetition-penalty <r>",
+      "--seed <s>",
+      "--stop <str>",
+      "--crop-context",
+      "--threads <n>",
+      "--json",
+    ]) {
+      expect(help, flag).toContain(flag);
+    }
+    for (const knob of [
+      "max-new-tokens",
+      "temperature",
+      "top-k",
+      "top-p",
+      "min-p",
+      "repetition-penalty",
+      "seed",
+    ]) {
+      expect(help, knob).toMatch(new RegExp(`--${knob} <\\w+> [^-]*\\(default: [^)]+\\)`));
+    }
+    expect(help).toMatch(/--crop-context .*without it \(default\)/);
+  });
+
   it("streams the generated ids when the model directory has no tokenizer", async () => {
     const r = await llmts("--model", noTokenizer, "--prompt-ids", "1,2,3", "--max-new-tokens", "5");
     expect(r.status).toBe(0);
@@ -213,6 +338,9 @@ describe("llmts generate", () => {
     const broken = join(dir, "broken");
     mkdirSync(broken, { recursive: true });
     writeFileSync(join(broken, "config.json"), readFileSync(join(charModel, "config.json")));
+    const badEos = join(dir, "bad-eos");
+    saveTinyModel(badEos, 11, null);
+    writeFileSync(join(badEos, "generation_config.json"), JSON.stringify({ eos_token_id: "two" }));
     const ids = ["--model", charModel, "--prompt-ids", "1,2"];
     const cases: [string[], RegExp][] = [
       [["--model", join(dir, "nope"), "--prompt-ids", "1"], /--model: no such directory: .*nope/],
@@ -229,9 +357,13 @@ describe("llmts generate", () => {
         /--prompt-ids id 99 at position 1, outside the model's vocabulary \[0, 11\)/,
       ],
       [["--model", noTokenizer, "--prompt", "hi"], /--prompt: .*ids-only has no tokenizer/],
+      [
+        ["--model", badEos, "--prompt-ids", "1"],
+        /eos_token_id must be .*got "two" \(.*bad-eos.generation_config\.json\)/,
+      ],
       [[...ids, "--temperature", "hot"], /--temperature: expected a number, got "hot"/],
       [[...ids, "--temperature", "-1"], /--temperature: must be at least 0, got -1/],
-      [[...ids, "--top-p", "0"], /--top-p: must be in \(0, 1\], got 0/],
+      [[...ids, "--top-p", "-0.1"], /--top-p: must be at least 0, got -0.1/],
       [[...ids, "--top-p", "1.5"], /--top-p: must be at most 1, got 1.5/],
       [[...ids, "--repetition-penalty", "0"], /--repetition-penalty: must be greater than 0, got 0/],
       [[...ids, "--max-new-tokens", "0"], /--max-new-tokens: must be at least 1, got 0/],

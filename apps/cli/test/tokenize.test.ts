@@ -1,6 +1,6 @@
 // `llmts tokenize` and `llmts tokenizer train` run as a user runs them: the real bin, real files.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "llmts-tokenize-"));
 const data = join(dir, "moby.txt");
 const trained = join(dir, "bpe", "tokenizer.json");
 const charDir = join(dir, "char");
+const spFile = join(dir, "sp", "tokenizer.json");
 
 function llmts(args: string[], input?: string) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", input });
@@ -23,6 +24,38 @@ beforeAll(() => {
   writeFileSync(data, text.slice(0, 200_000));
   // "abcdeh lo" sorted by code point: " "=0 a=1 b=2 c=3 d=4 e=5 h=6 l=7 o=8
   CharTokenizer.fromText("hello abcd").save(charDir);
+  // Llama 2's layout, small: <unk> <s> </s>, "▁", a few letters, merges up to "▁the".
+  const vocab: Record<string, number> = { "<unk>": 0, "<s>": 1, "</s>": 2, "▁": 3, t: 4, h: 5, e: 6 };
+  Object.assign(vocab, { "▁t": 7, he: 8, "▁the": 9 });
+  const special = (id: number, content: string) => ({ id, content, special: true, normalized: false });
+  mkdirSync(join(dir, "sp"));
+  writeFileSync(
+    spFile,
+    JSON.stringify({
+      added_tokens: [special(0, "<unk>"), special(1, "<s>"), special(2, "</s>")],
+      normalizer: {
+        type: "Sequence",
+        normalizers: [
+          { type: "Prepend", prepend: "▁" },
+          { type: "Replace", pattern: { String: " " }, content: "▁" },
+        ],
+      },
+      post_processor: {
+        type: "TemplateProcessing",
+        single: [{ SpecialToken: { id: "<s>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+        special_tokens: { "<s>": { id: "<s>", ids: [1], tokens: ["<s>"] } },
+      },
+      decoder: {
+        type: "Sequence",
+        decoders: [
+          { type: "Replace", pattern: { String: "▁" }, content: " " },
+          { type: "Fuse" },
+          { type: "Strip", content: " ", start: 1, stop: 0 },
+        ],
+      },
+      model: { type: "BPE", unk_token: "<unk>", vocab, merges: ["▁ t", "h e", "▁t he"] },
+    }),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,6 +114,33 @@ describe("llmts tokenize", () => {
       '  399  <|endoftext|>  "<|endoftext|>"',
       '   98  b              "b"',
     ]);
+  });
+
+  it("adds no BOS by default, and with --add-special-tokens what the post-processor adds (<s>)", () => {
+    const plain = JSON.parse(llmts(["tokenize", "--tokenizer", spFile, "--json", "the the"]).stdout);
+    expect(plain).toEqual({ ids: [9, 9], tokens: ["▁the", "▁the"] });
+    const r = llmts(["tokenize", "--tokenizer", spFile, "--json", "--add-special-tokens", "the the"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ids: [1, 9, 9], tokens: ["<s>", "▁the", "▁the"] });
+  });
+
+  it("shows each SentencePiece token's own text in the table, its leading space included", () => {
+    const r = llmts(["tokenize", "--tokenizer", spFile, "--add-special-tokens", "the  the"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split("\n").slice(0, 5)).toEqual([
+      "4 tokens",
+      '  1  <s>   "<s>"',
+      '  9  ▁the  " the"',
+      '  3  ▁     " "',
+      '  9  ▁the  " the"',
+    ]);
+  });
+
+  it("shows the bytes of a token that holds only part of a UTF-8 character", () => {
+    // "日" is E6 97 A5; trained on Moby-Dick, the BPE has only the single bytes (ids 0..255 = bytes).
+    const r = llmts(["tokenize", "--tokenizer", trained, "日"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(["3 tokens", "  230  æ  <E6>", "  151  Ĺ  <97>", "  165  ¥  <A5>", ""].join("\n"));
   });
 
   it("decodes comma-separated ids, as text or as JSON", () => {

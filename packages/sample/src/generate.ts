@@ -7,6 +7,11 @@
 //          stop if id is EOS / text hit a stop string / max_new_tokens reached
 //          logits = model.step(id)                 // one position, reuses the KV cache
 //
+// With crop_context (nanoGPT sample.py: `idx_cond = idx[:, -block_size:]`) the model only ever
+// sees the last contextLength tokens: a longer prompt is cropped before the prefill, and once
+// the window is full each new token re-runs the whole window, model.prefill(last contextLength
+// ids), instead of a step. Exactly nanoGPT's logits, at the cost of a full forward pass per token.
+//
 // Synchronous on purpose: it is a CPU loop, and a callback is the simplest way to stream.
 // Not here: loading models or tokenizers, the CLI (apps/cli composes those with this).
 // Reference: llama2.c `generate()`; Hugging Face `GenerationMixin._sample` and TextStreamer.
@@ -44,12 +49,14 @@ export interface GenerationResult {
   finish_reason: FinishReason;
   /** Start -> first new token sampled (prefill + one sampling step). */
   time_to_first_token_ms: number;
-  /** Prompt tokens / prefill time. */
-  prefill_tokens_per_second: number;
+  /** Tokens of the first prefill / its time; null if the clock measured 0 ms. */
+  prefill_tokens_per_second: number | null;
   /** Tokens after the first / time from the first to the last token; null if only one token. */
   decode_tokens_per_second: number | null;
   /** Largest resident set size seen during generation, in MiB. */
   peak_rss_mb: number;
+  /** How many times a full window was re-run because of crop_context (0 without it). */
+  context_crops: number;
   /** The settings actually used (defaults filled in). */
   config: ResolvedGenerationConfig;
 }
@@ -97,9 +104,15 @@ export function generate(
     logits.set(out);
   };
 
+  const window = model.contextLength;
+  const sequence = [...promptIds]; // prompt + generated: what a cropped window is cut from
+  const firstInput = cfg.crop_context ? promptIds.slice(-window) : promptIds;
+  let inCache = firstInput.length; // tokens the model has seen since its last prefill
+  let crops = 0;
+
   let peakBytes = memoryBytes();
   const tStart = now();
-  load(model.prefill(promptIds));
+  load(model.prefill(firstInput));
   const tPrefill = now();
 
   const generated: number[] = [];
@@ -111,6 +124,7 @@ export function generate(
     tLast = now();
     if (generated.length === 0) tFirst = tLast;
     generated.push(id);
+    sequence.push(id);
     sampler.observe(id);
     onToken?.(id);
     if (eos.has(id)) {
@@ -127,7 +141,15 @@ export function generate(
     }
     peakBytes = Math.max(peakBytes, memoryBytes());
     // No forward pass after the last token: its logits would never be used.
-    if (generated.length < cfg.max_new_tokens) load(model.step(id));
+    if (generated.length === cfg.max_new_tokens) break;
+    if (inCache < window) {
+      load(model.step(id));
+      inCache++;
+    } else {
+      // Only with crop_context (otherwise resolveGenerationConfig made sure everything fits).
+      load(model.prefill(sequence.slice(-window)));
+      crops++;
+    }
   }
 
   if (decoder && finish !== "stop_sequence") {
@@ -147,11 +169,11 @@ export function generate(
     text,
     finish_reason: finish,
     time_to_first_token_ms: tFirst - tStart,
-    prefill_tokens_per_second:
-      prefillMs > 0 ? (promptIds.length * 1000) / prefillMs : Number.POSITIVE_INFINITY,
+    prefill_tokens_per_second: prefillMs > 0 ? (firstInput.length * 1000) / prefillMs : null,
     decode_tokens_per_second:
       generated.length > 1 && decodeMs > 0 ? ((generated.length - 1) * 1000) / decodeMs : null,
     peak_rss_mb: peakBytes / 2 ** 20,
+    context_crops: crops,
     config: cfg,
   };
 }

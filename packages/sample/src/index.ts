@@ -1,6 +1,7 @@
 // Public API of @llmts/sample: logits processors, the seeded Sampler, stop strings, streaming
 // detokenization and the generate() loop. See README.md.
 export {
+  type EosSource,
   GENERATION_DEFAULTS,
   type GenerationConfig,
   type ResolvedGenerationConfig,

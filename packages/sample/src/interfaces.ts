@@ -44,4 +44,6 @@ export interface TextStream {
 export interface Detokenizer {
   decode(ids: readonly number[]): string;
   createStreamDecoder?(): TextStream;
+  /** Added / special tokens by content ("<s>" -> 1): prompt ids that are not text. */
+  readonly specialTokens?: ReadonlyMap<string, number>;
 }

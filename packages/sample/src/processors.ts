@@ -34,10 +34,18 @@ export function applyRepetitionPenalty(
   }
 }
 
-/** logits / T: T < 1 sharpens the distribution, T > 1 flattens it. T must be > 0. */
+/**
+ * logits / T: T < 1 sharpens the distribution, T > 1 flattens it. T must be > 0.
+ * Computed as (x - max) / T, which has the same softmax (a constant shift cancels) and keeps the
+ * top logit at 0: x / T itself overflows float32 for a tiny T (10 / 1e-40 = Infinity, and
+ * Infinity - Infinity is NaN in the softmax), whereas (x - max) / T only runs down to -Infinity,
+ * which is probability 0. Every later filter (top-k, top-p, min-p) is shift-invariant too.
+ */
 export function applyTemperature(logits: Float32Array, temperature: number): void {
   if (temperature === 1) return;
-  for (let i = 0; i < logits.length; i++) logits[i] = logits[i]! / temperature;
+  const max = maxOf(logits);
+  if (!Number.isFinite(max)) return; // all -Infinity (or NaN): nothing to scale, sample() reports it
+  for (let i = 0; i < logits.length; i++) logits[i] = (logits[i]! - max) / temperature;
 }
 
 /**

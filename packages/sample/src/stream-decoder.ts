@@ -16,6 +16,9 @@
 // boundary, true of byte-level BPE, SentencePiece and char vocabularies.
 // A tokenizer with its own `createStreamDecoder` (O(1) per token) is used instead; it is primed
 // with the prompt ids, output discarded, for the same leading-space reason (`openTextStream`).
+// Special tokens of the prompt (BOS) are left out of that context: they are not text, so after
+// a prompt of only [<s>] the first token's space is stripped, as decode(generated) does and as
+// llama2.c and HF's TextStreamer print it ("the the", not " the the").
 // Not here: stop strings (stop-strings.ts).
 
 import type { Detokenizer, TextStream } from "./interfaces.ts";
@@ -33,7 +36,8 @@ export class StreamDecoder implements TextStream {
     private readonly tokenizer: Detokenizer,
     promptIds: readonly number[] = [],
   ) {
-    let context = promptIds.slice(Math.max(0, promptIds.length - CONTEXT_TOKENS));
+    const text = textIds(tokenizer, promptIds);
+    let context = text.slice(Math.max(0, text.length - CONTEXT_TOKENS));
     // A prompt that ends mid-character (possible with raw --prompt-ids) would poison `prefix`.
     if (tokenizer.decode(context).endsWith(REPLACEMENT)) context = [];
     this.ids = context;
@@ -70,6 +74,13 @@ export class StreamDecoder implements TextStream {
 export function openTextStream(tokenizer: Detokenizer, promptIds: readonly number[]): TextStream {
   if (!tokenizer.createStreamDecoder) return new StreamDecoder(tokenizer, promptIds);
   const stream = tokenizer.createStreamDecoder();
-  for (const id of promptIds) stream.push(id);
+  for (const id of textIds(tokenizer, promptIds)) stream.push(id);
   return stream;
+}
+
+/** The prompt without the tokenizer's special tokens ([<s>, ▁Hi] -> [▁Hi]). */
+function textIds(tokenizer: Detokenizer, promptIds: readonly number[]): readonly number[] {
+  if (!tokenizer.specialTokens || tokenizer.specialTokens.size === 0) return promptIds;
+  const special = new Set(tokenizer.specialTokens.values());
+  return promptIds.filter((id) => !special.has(id));
 }

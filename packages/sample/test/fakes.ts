@@ -103,7 +103,11 @@ export class StreamingByteTokenizer extends ByteTokenizer {
  * drops the one leading space of the result (Llama's `Strip` decoder).
  */
 export class PieceTokenizer implements Detokenizer {
-  constructor(readonly pieces: readonly string[]) {}
+  /** Pieces written like "<s>" are special tokens (they decode to themselves, as HF's do). */
+  readonly specialTokens: ReadonlyMap<string, number>;
+  constructor(readonly pieces: readonly string[]) {
+    this.specialTokens = new Map(pieces.flatMap((p, i) => (/^<.*>$/.test(p) ? [[p, i] as const] : [])));
+  }
   id(piece: string): number {
     const i = this.pieces.indexOf(piece);
     if (i < 0) throw new Error(`no piece ${piece}`);

@@ -136,10 +136,79 @@ describe("generate: text, streaming and stop strings", () => {
     expect(result.finish_reason).toBe("length");
   });
 
+  it("prints no stray space when the prompt is only BOS: the text is decode(generated)", () => {
+    const sp = new PieceTokenizer(["<s>", "▁the"]);
+    const pieces: string[] = [];
+    const result = generate(
+      new ScriptedModel(2, [1, 1, 1]),
+      [sp.id("<s>")],
+      { temperature: 0, max_new_tokens: 3 },
+      { tokenizer: sp, onText: (p) => pieces.push(p) },
+    );
+    expect(result.text).toBe("the the the");
+    expect(pieces.join("")).toBe(sp.decode(result.generated_ids));
+  });
+
   it("without a tokenizer returns ids only", () => {
     const result = generate(sayer("abc"), [65], { temperature: 0, max_new_tokens: 3 });
     expect(result.generated_ids).toEqual([97, 98, 99]);
     expect(result.text).toBe("");
+  });
+});
+
+describe("generate: crop_context (nanoGPT's sliding window)", () => {
+  /** The bigram chain with a window of 4, recording what each prefill is given. */
+  const chain = () => {
+    const model = new BigramModel(
+      11,
+      deterministicTable(11, (i) => (3 * i + 1) % 11),
+      4,
+    );
+    const prefills: number[][] = [];
+    const prefill = model.prefill.bind(model);
+    model.prefill = (ids) => {
+      prefills.push(Array.from(ids));
+      return prefill(ids);
+    };
+    return { model, prefills };
+  };
+
+  it("keeps generating past the window, re-running the last contextLength tokens for each new one", () => {
+    const { model, prefills } = chain();
+    const result = generate(model, [5, 2], { temperature: 0, max_new_tokens: 6, crop_context: true });
+    // The same chain as without a window: 2 -> 7 -> 0 -> 1 -> 4 -> 2 -> 7
+    expect(result.generated_ids).toEqual([7, 0, 1, 4, 2, 7]);
+    // [5, 2] + 7, 0 fill the window of 4; then every token re-runs the last 4.
+    expect(prefills).toEqual([
+      [5, 2],
+      [2, 7, 0, 1],
+      [7, 0, 1, 4],
+      [0, 1, 4, 2],
+    ]);
+    expect(model.stepCalls).toBe(2);
+    expect(result.context_crops).toBe(3);
+    expect(result.config.crop_context).toBe(true);
+  });
+
+  it("crops a prompt longer than the window to its last contextLength tokens", () => {
+    const { model, prefills } = chain();
+    const result = generate(model, [9, 9, 9, 9, 5, 2], {
+      temperature: 0,
+      max_new_tokens: 2,
+      crop_context: true,
+    });
+    expect(result.prompt_ids).toEqual([9, 9, 9, 9, 5, 2]);
+    expect(prefills).toEqual([
+      [9, 9, 5, 2],
+      [9, 5, 2, 7],
+    ]);
+    expect(result.generated_ids).toEqual([7, 0]);
+  });
+
+  it("does not lower the default max_new_tokens to the window", () => {
+    expect(generate(chain().model, [1], { temperature: 0, crop_context: true }).generated_ids).toHaveLength(
+      256,
+    );
   });
 });
 
@@ -171,6 +240,7 @@ describe("generate: limits and errors", () => {
     );
     expect(() => generate(model(16), [1], { temperature: -1 })).toThrow(/temperature must be/);
     expect(() => generate(model(16), [1], { top_p: 1.5 })).toThrow(/top_p must be in \[0, 1\]/);
+    expect(generate(model(16), [1], { top_p: 0, max_new_tokens: 2 }).generated_ids).toEqual([2, 3]);
     expect(() => generate(model(16), [1], { top_k: 2.5 })).toThrow(/top_k must be/);
     expect(() => generate(model(16), [1], { repetition_penalty: 0 })).toThrow(/repetition_penalty must be/);
     expect(() => generate(model(16), [1], { stop_strings: ["x"] })).toThrow(/need a tokenizer/);
@@ -200,16 +270,36 @@ describe("generate: stats", () => {
     expect(result.decode_tokens_per_second).toBe(500); // 7 tokens / 14 ms
     expect(result.peak_rss_mb).toBe(250); // the largest reading, not the last
   });
+
+  it("reports null tokens/s, not Infinity, when the clock saw no time pass", () => {
+    const model = new BigramModel(
+      11,
+      deterministicTable(11, (i) => (i + 1) % 11),
+    );
+    const result = generate(model, [1, 2], { temperature: 0, max_new_tokens: 3 }, { now: () => 0 });
+    expect(result.prefill_tokens_per_second).toBeNull();
+    expect(result.decode_tokens_per_second).toBeNull();
+    expect(JSON.parse(JSON.stringify(result)).prefill_tokens_per_second).toBeNull();
+  });
 });
 
 describe("readEosTokenIds", () => {
+  const gen = (json: unknown) => ({ file: "m/generation_config.json", json });
+  const cfg = (json: unknown) => ({ file: "m/config.json", json });
+
   it("prefers generation_config.json, accepts one id or a list, and falls back to config.json", () => {
-    expect(readEosTokenIds({ eos_token_id: [128001, 128009] }, { eos_token_id: 128001 })).toEqual([
-      128001, 128009,
-    ]);
-    expect(readEosTokenIds({ eos_token_id: null }, { eos_token_id: 50256 })).toEqual([50256]);
-    expect(readEosTokenIds(undefined, { bos_token_id: 1, eos_token_id: 2 })).toEqual([2]);
-    expect(readEosTokenIds({}, {})).toEqual([]);
-    expect(() => readEosTokenIds({ eos_token_id: "2" })).toThrow(GenerationError);
+    expect(readEosTokenIds([gen({ eos_token_id: [128001, 128009] }), cfg({ eos_token_id: 128001 })])).toEqual(
+      [128001, 128009],
+    );
+    expect(readEosTokenIds([gen({ eos_token_id: null }), cfg({ eos_token_id: 50256 })])).toEqual([50256]);
+    expect(readEosTokenIds([gen(undefined), cfg({ bos_token_id: 1, eos_token_id: 2 })])).toEqual([2]);
+    expect(readEosTokenIds([gen({}), cfg({})])).toEqual([]);
+  });
+
+  it("names the file whose eos_token_id is malformed", () => {
+    expect(() => readEosTokenIds([gen({ eos_token_id: "2" })])).toThrow(GenerationError);
+    expect(() => readEosTokenIds([gen({}), cfg({ eos_token_id: [2, -1] })])).toThrow(
+      /eos_token_id must be an integer >= 0 or a list of them, got \[2,-1\] \(m\/config\.json\)/,
+    );
   });
 });

@@ -38,10 +38,19 @@ describe("repetition penalty", () => {
 });
 
 describe("temperature", () => {
-  it("divides every logit by T", () => {
+  it("divides every logit by T, measured from the top logit (the same softmax)", () => {
     const logits = Float32Array.from([1, -3, 0.5]);
     applyTemperature(logits, 0.5);
-    expect(Array.from(logits)).toEqual([2, -6, 1]);
+    expect(Array.from(logits)).toEqual([0, -8, -1]); // (x - 1) / 0.5
+    const probs = softmax64(logits);
+    const direct = softmax64([2, -6, 1]); // softmax(x / 0.5)
+    for (let i = 0; i < 3; i++) expect(probs[i]).toBeCloseTo(direct[i]!, 12);
+  });
+
+  it("does not overflow float32 at a tiny T: the top token gets all the probability", () => {
+    const logits = Float32Array.from([10, 12, 11.5]);
+    applyTemperature(logits, 1e-40); // 12 / 1e-40 would be Infinity in float32
+    expect(Array.from(logits)).toEqual([NEG, 0, NEG]);
   });
 });
 

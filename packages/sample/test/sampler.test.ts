@@ -37,6 +37,14 @@ describe("sampleIndex (inverse CDF)", () => {
 });
 
 describe("Sampler", () => {
+  it("at top_p 0 keeps only the most likely token (HF's TopPLogitsWarper accepts 0)", () => {
+    expect(new Set(draw({ top_p: 0, seed: 4 }, [1, 3, 2.9, -1], 50))).toEqual(new Set([1]));
+  });
+
+  it("samples at a tiny temperature without overflowing: always the top token", () => {
+    expect(new Set(draw({ temperature: 1e-40 }, [10, 12, 11.5], 20))).toEqual(new Set([1]));
+  });
+
   it("at temperature 0 always returns the argmax, lowest id on ties, whatever the other filters", () => {
     const logits = [0.3, 2.5, -1, 2.5, 2.4];
     expect(draw({ temperature: 0, top_k: 2, top_p: 0.1, min_p: 0.9 }, logits, 20)).toEqual(
@@ -125,7 +133,8 @@ describe("Sampler", () => {
     const sampler = new Sampler(3, { ...OFF, temperature: 0.5, top_k: 1 });
     const logits = Float32Array.from([1, 3, 2]);
     expect(sampler.sample(logits)).toBe(1);
-    expect(Array.from(logits)).toEqual([Number.NEGATIVE_INFINITY, 6, Number.NEGATIVE_INFINITY]);
+    // (x - 3) / 0.5 (temperature, measured from the top logit), then top-1.
+    expect(Array.from(logits)).toEqual([Number.NEGATIVE_INFINITY, 0, Number.NEGATIVE_INFINITY]);
   });
 
   it("refuses logits with no finite maximum", () => {

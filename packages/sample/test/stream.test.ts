@@ -59,6 +59,20 @@ describe("openTextStream", () => {
     expect(sp.createStreamDecoder().push(sp.id("▁a"))).toBe("a");
   });
 
+  it("does not count special tokens of the prompt as text: after [<s>] the first space is stripped", () => {
+    for (const sp of [
+      new StreamingPieceTokenizer(["<s>", "▁the", "▁Once"]),
+      new PieceTokenizer(["<s>", "▁the", "▁Once"]),
+    ]) {
+      const afterBos = openTextStream(sp, [sp.id("<s>")]);
+      const pieces = [sp.id("▁the"), sp.id("▁the")].map((id) => afterBos.push(id));
+      expect(pieces).toEqual(["the", " the"]);
+      expect(pieces.join("")).toBe(sp.decode([sp.id("▁the"), sp.id("▁the")]));
+      // After real text the space stays, BOS or not.
+      expect(openTextStream(sp, [sp.id("<s>"), sp.id("▁Once")]).push(sp.id("▁the"))).toBe(" the");
+    }
+  });
+
   it("falls back to a StreamDecoder over decode() for tokenizers without one", () => {
     expect(openTextStream(new ByteTokenizer(), [])).toBeInstanceOf(StreamDecoder);
   });

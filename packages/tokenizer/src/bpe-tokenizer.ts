@@ -14,9 +14,10 @@ import { type AddedToken, AddedTokenSplitter } from "./added-tokens.ts";
 import { type MergeTable, mergeWord } from "./bpe.ts";
 import type { JsonObject } from "./json-fields.ts";
 import type { Normalize, PreTokenize } from "./pipeline.ts";
+import type { SpecialTokenTemplate } from "./post-processor.ts";
 import { tokenizerJsonPath } from "./save-path.ts";
 import { byteStreamDecoder } from "./stream.ts";
-import type { StreamDecoder, Tokenizer, TokenizerKind } from "./types.ts";
+import type { EncodeOptions, StreamDecoder, Tokenizer, TokenizerKind } from "./types.ts";
 
 /** Everything a BPE tokenizer is made of, as read from a tokenizer.json. */
 export interface BpeParts {
@@ -30,6 +31,8 @@ export interface BpeParts {
   bosId: number | undefined;
   eosId: number | undefined;
   addBos: boolean;
+  /** What encode(text, { addSpecialTokens: true }) puts around the ids (the post-processor). */
+  template: SpecialTokenTemplate;
   /** The tokenizer.json this came from, written back by save(). */
   json: JsonObject;
 }
@@ -55,6 +58,7 @@ export abstract class BpeTokenizer implements Tokenizer {
   private readonly normalize: Normalize | null;
   private readonly preTokenize: PreTokenize;
   private readonly json: JsonObject;
+  private readonly template: SpecialTokenTemplate;
   private readonly cache = new Map<string, number[]>();
   private readonly bytesCache: (Uint8Array | undefined)[] = [];
 
@@ -65,6 +69,7 @@ export abstract class BpeTokenizer implements Tokenizer {
     this.normalize = parts.normalize;
     this.preTokenize = parts.preTokenize;
     this.json = parts.json;
+    this.template = parts.template;
     this.splitter = new AddedTokenSplitter(parts.addedTokens);
     this.idToString = [];
     for (const [token, id] of parts.vocab) this.idToString[id] = token;
@@ -83,8 +88,8 @@ export abstract class BpeTokenizer implements Tokenizer {
   /** SentencePiece removes the space its normalizer put in front of the text. */
   protected stripLeadingSpace = false;
 
-  encode(text: string): number[] {
-    const ids: number[] = [];
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    const ids: number[] = options.addSpecialTokens ? [...this.template.prefix] : [];
     let first = true;
     for (const segment of this.splitter.split(text)) {
       if (typeof segment === "number") {
@@ -99,6 +104,7 @@ export abstract class BpeTokenizer implements Tokenizer {
       }
       first = false;
     }
+    if (options.addSpecialTokens) ids.push(...this.template.suffix);
     return ids;
   }
 
@@ -159,6 +165,10 @@ export abstract class BpeTokenizer implements Tokenizer {
 
   idToToken(id: number): string | undefined {
     return this.idToString[id];
+  }
+
+  idToBytes(id: number): Uint8Array | undefined {
+    return this.idToString[id] === undefined ? undefined : this.bytesOf(id);
   }
 
   tokenToId(token: string): number | undefined {

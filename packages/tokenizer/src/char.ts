@@ -14,7 +14,7 @@
 import { writeFileSync } from "node:fs";
 import type { JsonObject } from "./json-fields.ts";
 import { tokenizerJsonPath } from "./save-path.ts";
-import type { StreamDecoder, Tokenizer } from "./types.ts";
+import type { EncodeOptions, StreamDecoder, Tokenizer } from "./types.ts";
 import { TokenizerError } from "./types.ts";
 
 const byCodePoint = (a: string, b: string) => a.codePointAt(0)! - b.codePointAt(0)!;
@@ -45,7 +45,8 @@ export class CharTokenizer implements Tokenizer {
     return this.chars.length;
   }
 
-  encode(text: string): number[] {
+  /** There are no special tokens, so `addSpecialTokens` changes nothing. */
+  encode(text: string, _options?: EncodeOptions): number[] {
     const out: number[] = [];
     for (const c of text) {
       const id = this.ids.get(c);
@@ -73,6 +74,11 @@ export class CharTokenizer implements Tokenizer {
 
   tokenToId(token: string): number | undefined {
     return this.ids.get(token);
+  }
+
+  idToBytes(id: number): Uint8Array | undefined {
+    const c = this.chars[id];
+    return c === undefined ? undefined : new TextEncoder().encode(c);
   }
 
   createStreamDecoder(): StreamDecoder {

@@ -16,6 +16,17 @@ export interface ByteLevelJsonParts {
 
 const BYTE_LEVEL = { add_prefix_space: false, trim_offsets: true, use_regex: true };
 
+/**
+ * Merges as written into a tokenizer.json: "a b" strings, the form every version of Hugging Face
+ * tokenizers reads ([a, b] pairs need tokenizers >= 0.20, transformers >= 4.45). A string is
+ * unambiguous only if no token contains a space; byte-level and SentencePiece tokens never do
+ * (a space is "Ġ" or "▁"), but if one did we would keep the pairs.
+ */
+export function mergesForJson(merges: readonly (readonly [string, string])[]): Json[] {
+  const spaced = merges.some(([a, b]) => a.includes(" ") || b.includes(" "));
+  return merges.map(([a, b]) => (spaced ? [a, b] : `${a} ${b}`));
+}
+
 /** A GPT-2-style tokenizer.json. */
 export function byteLevelBpeJson({ vocab, merges, specialTokens }: ByteLevelJsonParts): JsonObject {
   return {
@@ -45,7 +56,7 @@ export function byteLevelBpeJson({ vocab, merges, specialTokens }: ByteLevelJson
       byte_fallback: false,
       ignore_merges: false,
       vocab,
-      merges,
+      merges: mergesForJson(merges),
     },
   };
 }

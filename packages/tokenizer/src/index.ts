@@ -18,4 +18,10 @@ export { translateRegex } from "./regex.ts";
 export { SentencePieceBpeTokenizer } from "./sentencepiece-bpe.ts";
 export { fromTokenizerJson, type TokenizerConfig } from "./tokenizer-json.ts";
 export { type TrainOptions, trainBpe } from "./train.ts";
-export { type StreamDecoder, type Tokenizer, TokenizerError, type TokenizerKind } from "./types.ts";
+export {
+  type EncodeOptions,
+  type StreamDecoder,
+  type Tokenizer,
+  TokenizerError,
+  type TokenizerKind,
+} from "./types.ts";

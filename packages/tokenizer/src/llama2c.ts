@@ -13,6 +13,7 @@
 // SentencePieceExtractor (the same all-splits construction for tokenizer.json).
 
 import { ID_SPACE, type MergeTable, pairKey } from "./bpe.ts";
+import { mergesForJson } from "./gpt2-files.ts";
 import type { JsonObject } from "./json-fields.ts";
 import { SentencePieceBpeTokenizer } from "./sentencepiece-bpe.ts";
 import { TokenizerError } from "./types.ts";
@@ -81,7 +82,7 @@ export function fromLlama2cTokenizer(bytes: Uint8Array, file: string): SentenceP
   // The matching tokenizer.json, for save(): merges listed best first.
   const mergeList = [...merges]
     .sort((x, y) => x[1] - y[1])
-    .map(([key]) => [tokens[Math.floor(key / ID_SPACE)]!, tokens[key % ID_SPACE]!]);
+    .map(([key]): [string, string] => [tokens[Math.floor(key / ID_SPACE)]!, tokens[key % ID_SPACE]!]);
   const json: JsonObject = {
     version: "1.0",
     added_tokens: specials.map((t) => ({
@@ -99,7 +100,12 @@ export function fromLlama2cTokenizer(bytes: Uint8Array, file: string): SentenceP
       ],
     },
     pre_tokenizer: null,
-    post_processor: null,
+    post_processor: {
+      type: "TemplateProcessing",
+      single: [{ SpecialToken: { id: "<s>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+      pair: [],
+      special_tokens: { "<s>": { id: "<s>", ids: [1], tokens: ["<s>"] } },
+    },
     decoder: {
       type: "Sequence",
       decoders: [
@@ -115,7 +121,7 @@ export function fromLlama2cTokenizer(bytes: Uint8Array, file: string): SentenceP
       fuse_unk: true,
       byte_fallback: true,
       vocab: Object.fromEntries(vocab),
-      merges: mergeList,
+      merges: mergesForJson(mergeList),
     },
   };
   return new SentencePieceBpeTokenizer(
@@ -129,6 +135,7 @@ export function fromLlama2cTokenizer(bytes: Uint8Array, file: string): SentenceP
       bosId: tokens.length > 1 ? 1 : undefined,
       eosId: tokens.length > 2 ? 2 : undefined,
       addBos: true,
+      template: { prefix: tokens.length > 1 ? [1] : [], suffix: [] },
       json,
     },
     { byteFallback: true, unkId: 0, fuseUnk: true, stripLeadingSpace: true, replacement: "▁" },

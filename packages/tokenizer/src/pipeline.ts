@@ -81,13 +81,15 @@ export function buildNormalizer(
 // ---------------------------------------------------------------------------------------------
 // Pre-tokenizers
 
-/** Split one piece on a regex. Matches and the gaps between them are pieces ("Isolated"). */
+/**
+ * Split one piece on a regex. Matches and the gaps between them are pieces ("Isolated"). An
+ * empty match (\b, a lookahead) only cuts: "ab cd" on \b -> "ab", " ", "cd", as in HF.
+ */
 export function splitIsolated(text: string, regex: RegExp, out: string[]): void {
   let last = 0;
   for (const m of text.matchAll(regex)) {
-    if (m[0].length === 0) continue;
     if (m.index > last) out.push(text.slice(last, m.index));
-    out.push(m[0]);
+    if (m[0].length > 0) out.push(m[0]);
     last = m.index + m[0].length;
   }
   if (last < text.length) out.push(text.slice(last));
@@ -95,11 +97,11 @@ export function splitIsolated(text: string, regex: RegExp, out: string[]): void 
 
 /** The other Split behaviours: drop the matches, or glue each to its neighbour. */
 function splitWith(text: string, regex: RegExp, behavior: string, invert: boolean): string[] {
-  // Mark each span as a match (delimiter) or not; `invert` swaps the roles.
+  // Mark each span as a match (delimiter) or not; `invert` swaps the roles. An empty match is
+  // an empty span: it cuts the text and then vanishes with the other empty pieces.
   const spans: { text: string; delim: boolean }[] = [];
   let last = 0;
   for (const m of text.matchAll(regex)) {
-    if (m[0].length === 0) continue;
     if (m.index > last) spans.push({ text: text.slice(last, m.index), delim: invert });
     spans.push({ text: m[0], delim: !invert });
     last = m.index + m[0].length;
@@ -123,7 +125,7 @@ function splitWith(text: string, regex: RegExp, behavior: string, invert: boolea
     } else if (behavior !== "Removed") out.push(span.text);
   }
   if (pending) out.push(pending);
-  return out;
+  return out.filter((piece) => piece !== "");
 }
 
 const each = (split: (piece: string, out: string[], index: number, first: boolean) => void): PreTokenize => {

@@ -10,16 +10,65 @@
 //                  i.e. (?:X{n,m})+.
 //   \s \S          Oniguruma: Unicode White_Space (includes U+0085 NEL, excludes U+FEFF BOM);
 //                  JS \s is the other way round. We spell out the Oniguruma set.
-//   \d             Oniguruma (Unicode): any decimal digit, \p{Nd}; JS: only 0-9.
+//   \d \D          Oniguruma (Unicode): any decimal digit, \p{Nd}; JS: only 0-9.
+//   \w \W          Oniguruma: Unicode word characters, [\p{Alphabetic}\p{M}\p{Nd}\p{Pc}], and
+//                  outside a class also ² ³ ¹ ¼ ½ ¾ (its Latin-1 table calls them word characters);
+//                  JS: only [A-Za-z0-9_]. "é", "日", "Ⅷ" are word characters, "①" is not.
+//   \b \B          boundaries between \w and \W, so Unicode-aware too: lookarounds on that class,
+//                  \b = (?:(?<=\w)(?!\w)|(?<!\w)(?=\w)).
+//   [^\S\r\n]      a class holding a negated set (\S \W \H). JS `u` classes cannot, so the class
+//                  becomes a union (?:[...]|[^S]) or, negated, an intersection (?![\r\n])[S].
+//   \h \H          Oniguruma: hexadecimal digit [0-9A-Fa-f] (JS has no \h).
+//   \A \z \Z       start of the text, end, end or before a final "\n".
 //   .              Oniguruma excludes only "\n"; JS also excludes "\r", U+2028, U+2029.
 //   ^  $           Oniguruma: start / end of any line ("\n"); JS without `m`: of the input.
 //   \'  \-  ...    identity escapes of punctuation; JS `u` mode rejects most of them.
-// Not supported (throws): nested classes / class intersections, backreferences, \G, \S inside
-// a class. No tokenizer.json we know uses them.
+// Not supported (throws): nested classes / class intersections, backreferences, \G, atomic
+// groups. No tokenizer.json we know uses them.
+// Every rule above was checked against Hugging Face tokenizers 0.22.2 (Rust, Oniguruma) splits;
+// the tests compare with @huggingface/tokenizers, whose own JS translation agrees with it.
 // Reference: Oniguruma doc/RE; tiktoken's and Llama 3's pre-tokenizer patterns.
 
 /** Oniguruma's \s: the Unicode White_Space property, as a class body. */
 const SPACE_BODY = "\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/** Oniguruma's \w inside a class: Unicode word characters. */
+const WORD_BODY = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}";
+/** ... and outside a class, where its Latin-1 table adds ² ³ ¹ ¼ ½ ¾. */
+const WORD = `[${WORD_BODY}\\xb2\\xb3\\xb9\\xbc-\\xbe]`;
+const NOT_WORD = `[^${WORD_BODY}\\xb2\\xb3\\xb9\\xbc-\\xbe]`;
+const HEX_BODY = "0-9A-Fa-f";
+
+/** Escapes outside a class whose JS spelling is fixed: Oniguruma letter -> JS pattern. */
+const ESCAPES: Record<string, string> = {
+  s: `[${SPACE_BODY}]`,
+  S: `[^${SPACE_BODY}]`,
+  d: "\\p{Nd}",
+  D: "\\P{Nd}",
+  w: WORD,
+  W: NOT_WORD,
+  h: `[${HEX_BODY}]`,
+  H: `[^${HEX_BODY}]`,
+  b: `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`,
+  B: `(?:(?<=${WORD})(?=${WORD})|(?<!${WORD})(?!${WORD}))`,
+  A: "(?<![\\s\\S])",
+  z: "(?![\\s\\S])",
+  Z: "(?=\\n?(?![\\s\\S]))",
+};
+
+/**
+ * Escapes inside a class: `body` adds characters to the class; `not` is a set given by its
+ * complement (\S is "not SPACE_BODY"), which a JS `u` class cannot hold (see charClass).
+ */
+const CLASS_ESCAPES: Record<string, { body: string } | { not: string }> = {
+  s: { body: SPACE_BODY },
+  S: { not: SPACE_BODY },
+  d: { body: "\\p{Nd}" },
+  D: { body: "\\P{Nd}" },
+  w: { body: WORD_BODY },
+  W: { not: WORD_BODY },
+  h: { body: HEX_BODY },
+  H: { not: HEX_BODY },
+};
 
 /** Letters whose Unicode case folding reaches beyond the ASCII pair. */
 const EXTRA_FOLDS: Record<string, string> = { s: "ſ", k: "\u212a" };
@@ -51,17 +100,8 @@ export function translateRegex(pattern: string): string {
     const c = pattern[i + 1];
     if (c === undefined) throw new RegexTranslationError("pattern ends with a lone backslash");
     i += 2;
+    if (!inClass && ESCAPES[c] !== undefined) return ESCAPES[c];
     switch (c) {
-      case "s":
-        return inClass ? SPACE_BODY : `[${SPACE_BODY}]`;
-      case "S":
-        if (inClass) throw new RegexTranslationError("\\S inside a character class is not supported");
-        return `[^${SPACE_BODY}]`;
-      case "d":
-        return "\\p{Nd}";
-      case "D":
-        if (inClass) throw new RegexTranslationError("\\D inside a character class is not supported");
-        return "\\P{Nd}";
       case "p":
       case "P": {
         const end = pattern.indexOf("}", i);
@@ -90,20 +130,25 @@ export function translateRegex(pattern: string): string {
         throw new RegexTranslationError("\\G is not supported");
       default:
         if (/[0-9]/.test(c) && c !== "0") throw new RegexTranslationError("backreferences are not supported");
-        if (/[A-Za-z0-9]/.test(c)) return `\\${c}`; // \n \r \t \w \b \0 ... mean the same in JS
+        if (/[A-Za-z0-9]/.test(c)) return `\\${c}`; // \n \r \t \0, and [\b] (backspace), mean the same in JS
         if (JS_SYNTAX.has(c) || (inClass && c === "-")) return `\\${c}`;
         return c; // identity escape of punctuation: \' -> '
     }
   }
 
+  /**
+   * A class [...] or [^...]. Its items are characters, ranges and escapes, collected into one JS
+   * class body, plus the complement sets (\S, \W, \H) that a JS `u` class cannot hold:
+   *   [A\S]   = A ∪ ¬S      -> (?:[A]|[^S])
+   *   [^A\S]  = ¬A ∩ S      -> (?:(?![A])[S])     e.g. [^\S\r\n]: whitespace but not \r or \n
+   */
   function charClass(): string {
     // pattern[i] === "["
     let body = "";
+    const complements: string[] = [];
     i++;
-    if (pattern[i] === "^") {
-      body += "^";
-      i++;
-    }
+    const negated = pattern[i] === "^";
+    if (negated) i++;
     if (pattern[i] === "]") {
       body += "\\]";
       i++;
@@ -114,7 +159,13 @@ export function translateRegex(pattern: string): string {
       if (c === "&" && pattern[i + 1] === "&")
         throw new RegexTranslationError("class intersection is not supported");
       if (c === "\\") {
-        body += readEscape(true);
+        const item = CLASS_ESCAPES[pattern[i + 1] ?? ""];
+        if (item === undefined) body += readEscape(true);
+        else {
+          i += 2;
+          if ("body" in item) body += item.body;
+          else complements.push(item.not);
+        }
       } else {
         const cp = String.fromCodePoint(pattern.codePointAt(i)!);
         i += cp.length;
@@ -135,7 +186,15 @@ export function translateRegex(pattern: string): string {
     }
     if (pattern[i] !== "]") throw new RegexTranslationError("unterminated character class");
     i++;
-    return `[${body}]`;
+    if (complements.length === 0) return `[${negated ? "^" : ""}${body}]`;
+    if (!negated) {
+      const union = [...(body === "" ? [] : [`[${body}]`]), ...complements.map((set) => `[^${set}]`)];
+      return `(?:${union.join("|")})`;
+    }
+    // ¬(A ∪ ¬S1 ∪ ¬S2) = ¬A ∩ S1 ∩ S2: lookaheads test one code point without consuming it.
+    const last = complements.pop()!;
+    const tests = [...(body === "" ? [] : [`(?![${body}])`]), ...complements.map((set) => `(?=[${set}])`)];
+    return `(?:${tests.join("")}[${last}])`;
   }
 
   while (i < pattern.length) {

@@ -7,7 +7,10 @@
 //   - the CharTokenizer's own files (BPE, no merges, one-character vocabulary, Fuse decoder)
 //                                                -> CharTokenizer
 // Only `model.type: "BPE"` is supported (no WordPiece / Unigram: no decoder-only LM we target
-// uses them). Every error names the field and the file.
+// uses them), and only the decoders that go with it; any other component type is refused rather
+// than silently decoding differently. Every error names the field and the file.
+// Where the format leaves a choice, we do what Hugging Face tokenizers (Rust) does: a merge
+// listed twice takes its last rank; a byte-level vocabulary with byte_fallback just runs.
 // Reference: https://huggingface.co/docs/tokenizers/api/tokenizer (tokenizer.json layout).
 
 import type { AddedToken } from "./added-tokens.ts";
@@ -17,6 +20,7 @@ import { ByteLevelBpeTokenizer } from "./byte-level-bpe.ts";
 import { CharTokenizer } from "./char.ts";
 import { type Json, type JsonObject, JsonSource } from "./json-fields.ts";
 import { buildNormalizer, buildPreTokenizer } from "./pipeline.ts";
+import { readPostProcessor, type SpecialTokenTemplate } from "./post-processor.ts";
 import { SentencePieceBpeTokenizer } from "./sentencepiece-bpe.ts";
 import type { Tokenizer } from "./types.ts";
 
@@ -44,6 +48,7 @@ export function fromTokenizerJson(json: Json, file: string, config: TokenizerCon
       source.fail(`model.${field}`, "is not supported");
   }
 
+  checkDecoder(source, root.decoder, "decoder");
   const decoderTypes = collectTypes(root.decoder);
   if (CharTokenizer.isCharTokenizerJson(root, vocab, merges.size, decoderTypes)) {
     return CharTokenizer.fromVocab(vocab, file);
@@ -51,7 +56,8 @@ export function fromTokenizerJson(json: Json, file: string, config: TokenizerCon
 
   const normalize = buildNormalizer(source, root.normalizer, "normalizer");
   const pre = buildPreTokenizer(source, root.pre_tokenizer, "pre_tokenizer");
-  const specials = findSpecials(root, addedTokens, config);
+  const template = readPostProcessor(source, root.post_processor, "post_processor");
+  const specials = findSpecials(vocab, addedTokens, template, config);
   const parts: BpeParts = {
     vocab,
     merges,
@@ -60,14 +66,9 @@ export function fromTokenizerJson(json: Json, file: string, config: TokenizerCon
     preTokenize: pre.preTokenize,
     ignoreMerges: source.flag(model.ignore_merges, "model.ignore_merges", false),
     ...specials,
+    template,
     json: root,
   };
-  if (pre.byteLevel || decoderTypes.includes("ByteLevel")) {
-    if (source.flag(model.byte_fallback, "model.byte_fallback", false)) {
-      source.fail("model.byte_fallback", "byte fallback makes no sense with a ByteLevel pre-tokenizer");
-    }
-    return new ByteLevelBpeTokenizer(parts);
-  }
 
   const unkToken =
     model.unk_token === undefined || model.unk_token === null
@@ -79,14 +80,34 @@ export function fromTokenizerJson(json: Json, file: string, config: TokenizerCon
       : (vocab.get(unkToken) ?? addedTokens.find((t) => t.content === unkToken)?.id);
   if (unkToken !== undefined && unkId === undefined)
     source.fail("model.unk_token", `"${unkToken}" is not in model.vocab`);
-  const metaspace = findMetaspace(root);
-  return new SentencePieceBpeTokenizer(parts, {
+  const fallback = {
     byteFallback: source.flag(model.byte_fallback, "model.byte_fallback", false),
     unkId,
     fuseUnk: source.flag(model.fuse_unk, "model.fuse_unk", false),
+  };
+  if (pre.byteLevel || decoderTypes.includes("ByteLevel")) return new ByteLevelBpeTokenizer(parts, fallback);
+
+  const metaspace = findMetaspace(root);
+  return new SentencePieceBpeTokenizer(parts, {
+    ...fallback,
     replacement: metaspace.replacement,
     stripLeadingSpace: metaspace.strip,
   });
+}
+
+/** The decoders a BPE tokenizer.json uses; WordPiece, BPEDecoder (suffixes) and CTC are refused. */
+const DECODERS = new Set(["ByteLevel", "Metaspace", "Replace", "ByteFallback", "Fuse", "Strip", "Sequence"]);
+
+function checkDecoder(source: JsonSource, value: Json | undefined, field: string): void {
+  if (value === undefined || value === null) return;
+  const c = source.object(value, field);
+  const type = source.string(c.type, `${field}.type`);
+  if (!DECODERS.has(type)) source.fail(`${field}.type`, `decoder "${type}" is not supported`);
+  if (type === "Sequence") {
+    source.array(c.decoders, `${field}.decoders`).forEach((d, k) => {
+      checkDecoder(source, d, `${field}.decoders[${k}]`);
+    });
+  }
 }
 
 function readVocab(source: JsonSource, value: Json | undefined, field: string): Map<string, number> {
@@ -101,7 +122,10 @@ function readVocab(source: JsonSource, value: Json | undefined, field: string): 
   return vocab;
 }
 
-/** merges: ["Ġ t", ...] (older files) or [["Ġ", "t"], ...] (newer); rank = position. */
+/**
+ * merges: ["Ġ t", ...] (older files) or [["Ġ", "t"], ...] (newer); rank = position. A pair listed
+ * twice keeps its last rank, as in HF (it collects the list into a map).
+ */
 export function readMerges(source: JsonSource, value: Json, vocab: Map<string, number>): MergeTable {
   const list = source.array(value, "model.merges");
   const table: MergeTable = new Map();
@@ -124,8 +148,7 @@ export function readMerges(source: JsonSource, value: Json, vocab: Map<string, n
     ] as const) {
       if (id === undefined) source.fail(field, `token ${JSON.stringify(token)} is not in model.vocab`);
     }
-    const key = pairKey(idA!, idB!);
-    if (!table.has(key)) table.set(key, rank * ID_SPACE + merged!);
+    table.set(pairKey(idA!, idB!), rank * ID_SPACE + merged!);
   }
   return table;
 }
@@ -140,6 +163,7 @@ function readAddedTokens(source: JsonSource, value: Json): AddedToken[] {
       special: source.flag(t.special, `${field}.special`, false),
       lstrip: source.flag(t.lstrip, `${field}.lstrip`, false),
       rstrip: source.flag(t.rstrip, `${field}.rstrip`, false),
+      singleWord: source.flag(t.single_word, `${field}.single_word`, false),
     };
   });
 }
@@ -181,13 +205,20 @@ function findMetaspace(root: JsonObject): { replacement: string; strip: boolean 
 const BOS_NAMES = ["<s>", "<|begin_of_text|>", "<|startoftext|>", "<bos>"];
 const EOS_NAMES = ["</s>", "<|endoftext|>", "<|end_of_text|>", "<|im_end|>", "<eos>"];
 
-/** BOS / EOS ids: tokenizer_config.json if given, else well-known names; addBos from the post-processor. */
+/**
+ * BOS / EOS ids: the tokens tokenizer_config.json names (an added token or a vocabulary entry, as
+ * transformers' convert_tokens_to_ids finds them), else well-known added tokens. addBos: the
+ * config's add_bos_token, else whether the post-processor's template starts with BOS.
+ */
 function findSpecials(
-  root: JsonObject,
+  vocab: Map<string, number>,
   added: AddedToken[],
+  template: SpecialTokenTemplate,
   config: TokenizerConfig,
 ): Pick<BpeParts, "bosId" | "eosId" | "addBos"> {
-  const idOf = (name: string) => added.find((t) => t.content === name)?.id;
+  // Well-known names are looked up among added tokens only: a byte-level vocabulary may well
+  // have learned "</s>" from HTML, and stopping generation there would be wrong.
+  const addedId = (name: string) => added.find((t) => t.content === name)?.id;
   const named = (value: unknown) => {
     if (typeof value === "string") return value;
     if (value && typeof value === "object" && typeof (value as { content?: unknown }).content === "string") {
@@ -197,18 +228,14 @@ function findSpecials(
   };
   const pick = (configured: unknown, names: string[]) => {
     const name = named(configured);
-    if (name !== undefined) return idOf(name);
-    for (const n of names) if (idOf(n) !== undefined) return idOf(n);
+    if (name !== undefined) return addedId(name) ?? vocab.get(name);
+    for (const n of names) if (addedId(n) !== undefined) return addedId(n);
     return undefined;
   };
   const bosId = pick(config.bos_token, BOS_NAMES);
-  // The post-processor's template for one sequence, e.g. [{SpecialToken: {id: "<s>"}}, {Sequence: {id: "A"}}].
-  const template = components(root.post_processor).find((c) => c.type === "TemplateProcessing");
-  const single = Array.isArray(template?.single) ? template.single : [];
-  const firstSpecial = (single[0] as { SpecialToken?: { id?: string } } | undefined)?.SpecialToken?.id;
   const addBos =
     typeof config.add_bos_token === "boolean"
       ? config.add_bos_token
-      : firstSpecial !== undefined && idOf(firstSpecial) !== undefined && idOf(firstSpecial) === bosId;
+      : bosId !== undefined && template.prefix[0] === bosId;
   return { bosId, eosId: pick(config.eos_token, EOS_NAMES), addBos };
 }

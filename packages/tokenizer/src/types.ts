@@ -15,16 +15,29 @@ export interface StreamDecoder {
 
 export type TokenizerKind = "char" | "byte-level-bpe" | "sentencepiece-bpe";
 
+export interface EncodeOptions {
+  /**
+   * Also add the special tokens the tokenizer's post-processor puts around a text (Llama: BOS
+   * first), like Hugging Face's `encode(text, add_special_tokens=True)`. Default false.
+   */
+  addSpecialTokens?: boolean;
+}
+
 export interface Tokenizer {
   readonly kind: TokenizerKind;
   /** Number of ids: max id + 1, added/special tokens included. Size the embedding with it. */
   readonly vocabSize: number;
-  /** Text -> ids. Never adds BOS/EOS; special tokens written in the text are matched. */
-  encode(text: string): number[];
+  /** Text -> ids. Adds no BOS/EOS unless asked to; special tokens written in the text are matched. */
+  encode(text: string, options?: EncodeOptions): number[];
   /** Ids -> text. Special tokens decode to their content ("<|endoftext|>"). */
   decode(ids: readonly number[]): string;
   /** The vocabulary string of an id ("Ġthe", "▁the", "<0x0A>"), undefined when out of range. */
   idToToken(id: number): string | undefined;
+  /**
+   * The bytes an id stands for on its own, before the decoder's clean-up of a whole text:
+   * "▁the" -> " the" (decode([id]) strips that space), "<0xE6>" -> [0xE6], "Ġ" -> [0x20].
+   */
+  idToBytes(id: number): Uint8Array | undefined;
   tokenToId(token: string): number | undefined;
   createStreamDecoder(): StreamDecoder;
   /** Added/special tokens by content, e.g. "<|endoftext|>" -> 50256. */

@@ -66,6 +66,30 @@ describe("malformed tokenizer files", () => {
     );
   });
 
+  it("names a decoder or post-processor it does not implement, rather than decoding differently", () => {
+    const decoder = loadError("dec.json", {
+      ...model({}),
+      decoder: { type: "Sequence", decoders: [{ type: "Fuse" }, { type: "WordPiece", prefix: "##" }] },
+    });
+    expect(decoder.message).toMatch(/decoder\.decoders\[1\]\.type: decoder "WordPiece" is not supported/);
+    const post = loadError("post.json", { ...model({}), post_processor: { type: "Mystery" } });
+    expect(post.message).toMatch(/post_processor\.type: post-processor "Mystery" is not supported/);
+  });
+
+  it("names a template special token missing from the template's table", () => {
+    const e = loadError("template.json", {
+      ...model({}),
+      post_processor: {
+        type: "TemplateProcessing",
+        single: [{ SpecialToken: { id: "<s>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+        special_tokens: {},
+      },
+    });
+    expect(e.message).toMatch(
+      /post_processor\.single\[0\]\.SpecialToken\.id: "<s>" is not in post_processor\.special_tokens/,
+    );
+  });
+
   it("names an added token without an id", () => {
     expect(loadError("added.json", { ...model({}), added_tokens: [{ content: "<s>" }] }).message).toMatch(
       /added_tokens\[0\]\.id/,

@@ -50,7 +50,10 @@ function naiveTrain(text: string, merges: number): [number, number][] {
 
 const mergeIds = (file: string): [number, number][] => {
   const json = JSON.parse(readFileSync(file, "utf8"));
-  return json.model.merges.map(([a, b]: [string, string]) => [json.model.vocab[a], json.model.vocab[b]]);
+  return json.model.merges.map((merge: string) => {
+    const [a, b] = merge.split(" ") as [string, string];
+    return [json.model.vocab[a], json.model.vocab[b]];
+  });
 };
 
 describe("trainBpe", () => {
@@ -86,6 +89,14 @@ describe("trainBpe", () => {
       expect(t.decode(ids)).toBe(sample);
     }
   }, 30_000);
+
+  it('writes merges as "a b" strings, which every version of Hugging Face tokenizers reads', () => {
+    const file = join(dir, "strings.json");
+    trainBpe(mobyDickText().slice(0, 20_000), 300).save(file);
+    const merges = JSON.parse(readFileSync(file, "utf8")).model.merges as unknown[];
+    expect(merges.length).toBe(44);
+    for (const merge of merges) expect(merge).toMatch(/^[^ ]+ [^ ]+$/);
+  });
 
   it("refuses a vocabulary smaller than the 256 bytes plus the special tokens", () => {
     expect(() => trainBpe("abc", 256, { specialTokens: ["<s>"] })).toThrow(TokenizerError);

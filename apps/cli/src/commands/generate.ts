@@ -14,6 +14,7 @@
 //     with --trace the modules of one forward pass (trace-table.ts).
 // Flag names are Hugging Face's generate() knobs in kebab-case; defaults are HF's (temperature 1,
 // top-k / top-p / min-p / repetition penalty off) with a fixed seed, so a run is reproducible.
+// --crop-context is nanoGPT's sliding window (sample.py), for toy models with small windows.
 // Not here: sampling logic (@llmts/sample), chat templates, batching several prompts.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -27,7 +28,7 @@ import {
   readEosTokenIds,
   resolveGenerationConfig,
 } from "@llmts/sample";
-import { pinWeights } from "@llmts/tensor";
+import { describeBackend, pinWeights } from "@llmts/tensor";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
@@ -46,6 +47,7 @@ interface GenerateFlags extends BackendFlags {
   repetitionPenalty: string;
   seed: string;
   stop?: string[];
+  cropContext?: boolean;
   trace?: boolean;
   json?: boolean;
 }
@@ -59,12 +61,15 @@ export function registerGenerate(program: Command): void {
     .requiredOption("--model <dir>", "model directory (config.json + model.safetensors; tokenizer files)")
     .option(
       "--prompt <text>",
-      "prompt text, encoded with the directory's tokenizer (BOS added if it says so)",
+      "prompt text, encoded with the directory's tokenizer (BOS added if it says so); this or --prompt-ids",
     )
-    .option("--prompt-ids <ids>", "prompt as comma-separated token ids, used as given (no tokenizer needed)")
+    .option(
+      "--prompt-ids <ids>",
+      "prompt as comma-separated token ids, used as given (no tokenizer needed); this or --prompt",
+    )
     .option(
       "--max-new-tokens <n>",
-      `tokens to generate at most (default: ${d.max_new_tokens}, lowered to what fits in the context window)`,
+      `tokens to generate at most (default: ${d.max_new_tokens}, lowered to what fits in the context window unless --crop-context)`,
     )
     .addOption(
       knob("--temperature <t>", "divide logits by t before sampling; 0 = greedy (argmax)", d.temperature),
@@ -73,7 +78,7 @@ export function registerGenerate(program: Command): void {
     .addOption(
       knob(
         "--top-p <p>",
-        "nucleus: smallest set of tokens whose probability reaches p, in (0, 1]; 1 = off",
+        "nucleus: smallest set of tokens whose probability reaches p, in [0, 1]; 1 = off, 0 = the most likely token only",
         d.top_p,
       ),
     )
@@ -90,13 +95,22 @@ export function registerGenerate(program: Command): void {
     .addOption(knob("--seed <s>", "seed of the sampler: same seed + prompt + flags = same text", d.seed))
     .option(
       "--stop <str>",
-      "stop when the text contains this (not printed); repeat for several",
+      "stop when the text contains this (not printed); repeat for several (default: none)",
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option("--trace", "print each module of one forward pass (the prefill) with shapes and time to stderr")
+    .option(
+      "--crop-context",
+      "past the model's context window, keep only its last context-length tokens and re-run them in full " +
+        "for every new token (nanoGPT sample.py); without it (default) a prompt + --max-new-tokens longer " +
+        "than the window is an error",
+    )
+    .option(
+      "--trace",
+      "print each module of one forward pass (the prefill) with shapes and time to stderr (default: off)",
+    )
     .option(
       "--json",
-      "print only one JSON object to stdout at the end (prompt_ids, generated_ids, text, stats); no streaming",
+      "print only one JSON object to stdout at the end (prompt_ids, generated_ids, text, stats); no streaming (default: off)",
     );
   command.addHelpText(
     "after",
@@ -106,8 +120,11 @@ tokenizer (--prompt-ids on a directory that has none) it gets the generated ids 
 Stats (time to first token, prefill and decode tokens/s, peak RSS) and --trace go to stderr.
 --json streams nothing: stdout is one JSON object on one line, with prompt_ids, generated_ids, text
 (null without a tokenizer), finish_reason ("length" | "eos_token" | "stop_sequence"),
-time_to_first_token_ms, prefill_tokens_per_second, decode_tokens_per_second, peak_rss_mb and config.
-Generation stops at an EOS id (generation_config.json, else config.json, plus the tokenizer's).
+time_to_first_token_ms, prefill_tokens_per_second, decode_tokens_per_second (null when not
+measurable: one generated token, or a clock that saw 0 ms), peak_rss_mb, context_crops (full-window
+re-runs done by --crop-context, else 0) and config.
+Generation stops at an EOS id: generation_config.json's eos_token_id, else config.json's (Hugging
+Face's precedence), plus the tokenizer's EOS token (as llama.cpp stops at its vocabulary's EOS).
 
 Example:
   llmts generate --model out/moby-dick --prompt "Call me Ishmael" --temperature 0.8 --top-k 40 --seed 7`,
@@ -130,10 +147,12 @@ function runGenerate(o: GenerateFlags): void {
   if (!existsSync(o.model) || !statSync(o.model).isDirectory()) {
     throw new CliError(`--model: no such directory: ${o.model}`);
   }
-  applyBackendFlags(o);
+  applyBackendFlags({ ...o, verbose: false });
 
   const { model } = loadModel(o.model);
   pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
+  // --verbose after pinning, so the description covers the weights as generation will read them.
+  if (o.verbose) process.stderr.write(`llmts: ${describeBackend()}\n`);
   const tokenizer = hasTokenizerFiles(o.model) ? loadTokenizer(o.model) : undefined;
   const noTokenizer = `${o.model} has no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.bin)`;
   if (o.prompt !== undefined && !tokenizer) throw new CliError(`--prompt: ${noTokenizer}; use --prompt-ids`);
@@ -146,9 +165,11 @@ function runGenerate(o: GenerateFlags): void {
   resolveGenerationConfig(config, promptIds.length, model.contextLength);
 
   if (o.trace) {
-    const trace = tracePrefill(model, promptIds);
+    // The prefill generate() runs: with --crop-context, only the last window of a long prompt.
+    const traced = o.cropContext ? promptIds.slice(-model.contextLength) : promptIds;
+    const trace = tracePrefill(model, traced);
     process.stderr.write(
-      `trace: one forward pass over the ${promptIds.length}-token prompt (${model.config.arch}, after an untraced warm-up)\n` +
+      `trace: one forward pass over the ${traced.length}-token prompt (${model.config.arch}, after an untraced warm-up)\n` +
         `${formatTrace(trace)}\n\n`,
     );
   }
@@ -179,6 +200,7 @@ function runGenerate(o: GenerateFlags): void {
       prefill_tokens_per_second: result.prefill_tokens_per_second,
       decode_tokens_per_second: result.decode_tokens_per_second,
       peak_rss_mb: result.peak_rss_mb,
+      context_crops: result.context_crops,
       config: result.config,
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
@@ -187,8 +209,6 @@ function runGenerate(o: GenerateFlags): void {
 
 /** The sampling flags as a GenerationConfig; each bad value is a CliError naming its flag. */
 function parseSettings(o: GenerateFlags): GenerationConfig {
-  const topP = parseNumberFlag("--top-p", o.topP, { max: 1 });
-  if (!(topP > 0)) throw new CliError(`--top-p: must be in (0, 1], got ${o.topP}`);
   return {
     max_new_tokens:
       o.maxNewTokens === undefined
@@ -196,7 +216,7 @@ function parseSettings(o: GenerateFlags): GenerationConfig {
         : parseNumberFlag("--max-new-tokens", o.maxNewTokens, { integer: true, min: 1 }),
     temperature: parseNumberFlag("--temperature", o.temperature, { min: 0 }),
     top_k: parseNumberFlag("--top-k", o.topK, { integer: true, min: 0 }),
-    top_p: topP,
+    top_p: parseNumberFlag("--top-p", o.topP, { min: 0, max: 1 }),
     min_p: parseNumberFlag("--min-p", o.minP, { min: 0, max: 1 }),
     repetition_penalty: positive("--repetition-penalty", o.repetitionPenalty),
     seed: parseNumberFlag("--seed", o.seed, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
@@ -204,6 +224,7 @@ function parseSettings(o: GenerateFlags): GenerationConfig {
       if (s === "") throw new CliError("--stop: the stop string is empty");
       return s;
     }),
+    crop_context: o.cropContext === true,
   };
 }
 
@@ -244,11 +265,17 @@ function encodePrompt(tokenizer: Tokenizer, prompt: string): number[] {
   return [...bos, ...tokenizer.encode(prompt)];
 }
 
-/** EOS ids: generation_config.json, else config.json (HF's precedence), plus the tokenizer's. */
+/**
+ * EOS ids: generation_config.json, else config.json (HF's precedence), plus the tokenizer's EOS.
+ * HF's generate() would not add the tokenizer's; llama.cpp does, and a toy model trained here on a
+ * BPE with <|endoftext|> may have no eos_token_id in its config at all, yet should stop there.
+ */
 function eosIds(dir: string, tokenizer: Tokenizer | undefined): number[] {
   const ids = readEosTokenIds(
-    readJson(join(dir, "generation_config.json")),
-    readJson(join(dir, "config.json")),
+    ["generation_config.json", "config.json"].map((name) => {
+      const file = join(dir, name);
+      return { file, json: readJson(file) };
+    }),
   );
   if (tokenizer?.eosId !== undefined && !ids.includes(tokenizer.eosId)) ids.push(tokenizer.eosId);
   return ids;
@@ -264,11 +291,11 @@ function readJson(file: string): unknown {
 }
 
 function formatStats(r: GenerationResult): string {
-  const rate = (x: number | null) =>
-    x === null ? "n/a" : Number.isFinite(x) ? `${x.toFixed(1)} tok/s` : "instant";
+  const rate = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(1)} tok/s`);
+  const crops = r.context_crops > 0 ? ` | ${r.context_crops} context crops` : "";
   return (
     `[${r.prompt_ids.length} prompt tokens, ${r.generated_ids.length} generated (${r.finish_reason})` +
     ` | first token ${r.time_to_first_token_ms.toFixed(1)} ms | prefill ${rate(r.prefill_tokens_per_second)}` +
-    ` | decode ${rate(r.decode_tokens_per_second)} | peak RSS ${r.peak_rss_mb.toFixed(0)} MB]\n`
+    ` | decode ${rate(r.decode_tokens_per_second)} | peak RSS ${r.peak_rss_mb.toFixed(0)} MB${crops}]\n`
   );
 }
