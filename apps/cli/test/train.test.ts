@@ -1,11 +1,13 @@
-// `llmts train` and `llmts demo` through the real bin: the flags, the files a run leaves behind,
-// one-line errors, --resume, and Ctrl-C saving a checkpoint that a later --resume continues.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+// `llmts train` through the real bin: the flags, the files a run leaves behind, one-line errors,
+// --resume and what it may change, --init-from with --tokenizer, Ctrl-C saving a checkpoint that a
+// later --resume continues, and a closed stderr not stopping a run. (`llmts demo`: demo.test.ts.)
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "@llmts/model";
+import { CharTokenizer } from "@llmts/tokenizer";
 import { afterAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
@@ -195,20 +197,65 @@ describe("llmts train", () => {
     const resumed = llmts(["train", "--resume", "--out", out, "--max-iters", String(state.iter + 2)]);
     expect(resumed.status).toBe(0);
   });
-});
 
-describe("llmts demo", () => {
-  it("trains on Moby-Dick, prints a sample on stdout and ends with the command that samples more", () => {
-    const out = join(scratch, "demo");
-    const args = ["demo", "--out", out, "--max-iters", "1", "--sample-length", "40", "--prompt", "Call me"];
-    const result = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
-    expect(result.status).toBe(0);
-    expect(result.stdout.startsWith("Call me")).toBe(true);
-    expect([...result.stdout.slice(0, -2)].length).toBe("Call me".length + 40); // then "\n\n"
-    expect(result.stderr).toContain(
-      `npx -y pnpm@12.21.0 llmts generate --model ${out} --prompt "Call me" --max-new-tokens 57 --temperature 0.8`,
+  it("refuses on --resume, in one line each, a --block-size beyond the context, a new --seed and another --bias", () => {
+    const out = join(scratch, "resume-checks");
+    expect(llmts(["train", "--data", textFile, "--out", out, ...TINY, "--max-iters", "2"]).status).toBe(0);
+    // --threads 2: a block this long used to crash a gradient worker with a stack trace.
+    const block = llmts(["train", "--resume", "--out", out, "--block-size", "64", "--threads", "2"]);
+    expect(block.status).toBe(1);
+    expect(block.stderr.trim()).toBe(
+      "llmts: --resume: --block-size 64 exceeds the model's context window of 8",
     );
-    const { model } = loadModel(out);
-    expect(model.vocabSize).toBe(89); // Moby-Dick's distinct characters
+    const seed = llmts(["train", "--resume", "--out", out, "--seed", "7"]);
+    expect(seed.stderr.trim()).toMatch(
+      /^llmts: --resume: --seed cannot change \(the run in .* was started with 1337\): [^\n]*evaluation batches$/,
+    );
+    const bias = llmts(["train", "--resume", "--out", out, "--bias", "false"]);
+    expect(bias.stderr.trim()).toBe(
+      `llmts: --resume: --bias cannot change (the run in ${out} was started with the architecture's default, true for gpt2)`,
+    );
+  });
+
+  it("fine-tunes a checkpoint without a tokenizer (a fixture) when --tokenizer names one", () => {
+    const fixture = fileURLToPath(new URL("../../../fixtures/gpt2-tied", import.meta.url));
+    const vocab = join(scratch, "chars.tokenizer.json");
+    CharTokenizer.fromText(readFileSync(textFile, "utf8")).save(vocab); // 14 characters
+    const out = join(scratch, "fine-tune");
+    const flags = ["--data", textFile, "--init-from", fixture, "--block-size", "8", "--batch-size", "4"];
+    const without = llmts(["train", ...flags, "--out", out, "--max-iters", "2"]);
+    expect(without.status).toBe(1);
+    expect(without.stderr.trim()).toMatch(
+      /^llmts: --init-from .*gpt2-tied: tokenizer: .* has no tokenizer\.json.*; pass --tokenizer PATH with at most 96 tokens$/,
+    );
+    const tuned = llmts(["train", ...flags, "--tokenizer", vocab, "--out", out, "--max-iters", "2"]);
+    expect(tuned.status).toBe(0);
+    expect(loadModel(out).model.config.nLayer).toBe(2); // the fixture's shape
+  });
+
+  it("names an empty data file, and joins several files with a blank line", () => {
+    const empty = join(scratch, "empty.txt");
+    writeFileSync(empty, "");
+    const refused = llmts(["train", "--data", empty, "--out", join(scratch, "empty")]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe(`llmts: data: ${empty} is empty: there is no text to train on`);
+
+    const out = join(scratch, "two-files");
+    const run = llmts(["train", "--data", textFile, textFile, "--out", out, ...TINY, "--max-iters", "1"]);
+    expect(run.status).toBe(0);
+    const state = JSON.parse(readFileSync(join(out, "training_state.json"), "utf8"));
+    expect(state.data.tokens).toBe(2 * readFileSync(textFile, "utf8").length + 2); // + "\n\n"
+  });
+
+  it("keeps training and saves when the reader of stderr goes away (`2>&1 | head -2`)", async () => {
+    const out = join(scratch, "epipe");
+    const args = [bin, "train", "--data", textFile, "--out", out, ...TINY, "--max-iters", "40"];
+    const child = spawn(process.execPath, [...args, "--eval-interval", "5"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    child.stderr.once("data", () => child.stderr.destroy()); // the first line read, then the pipe closes
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "training_state.json"), "utf8")).iter).toBe(40);
   });
 });

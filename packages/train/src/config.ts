@@ -33,7 +33,11 @@ export interface TrainConfig {
   gradientAccumulationSteps: number;
   learningRate: number;
   maxIters: number;
-  /** Where the cosine reaches minLr; null = maxIters. */
+  /**
+   * Where the cosine reaches minLr (nanoGPT's lr_decay_iters; after it, minLr). null = maxIters,
+   * resolved once when a run starts (prepareRun) and saved, so a resumed run with a larger
+   * maxIters keeps its schedule instead of stretching it.
+   */
   lrDecayIters: number | null;
   minLr: number;
   warmupIters: number;
@@ -140,9 +144,13 @@ export function validateConfig(c: TrainConfig): void {
   }
 }
 
-/** The lrDecayIters actually used. */
+/**
+ * The lrDecayIters a run uses: the given one, else maxIters — but never below warmupIters, which
+ * validateConfig requires of an explicit value (a run shorter than its warmup never reaches the
+ * cosine, so its learning rates are the same either way).
+ */
 export function lrDecayItersOf(c: TrainConfig): number {
-  return c.lrDecayIters ?? c.maxIters;
+  return c.lrDecayIters ?? Math.max(c.maxIters, c.warmupIters);
 }
 
 /** The kebab-case flag of a config key, for messages: nEmbd -> --n-embd. */

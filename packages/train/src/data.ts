@@ -23,7 +23,14 @@ export interface TokenSplits {
   val: Int32Array;
 }
 
-/** Reads and concatenates text files (UTF-8), in the order given. */
+/**
+ * Between two files: a blank line. Joined with nothing, the last word of one file and the first
+ * of the next would fuse into a word neither contains ("...the end" + "Chapter 1" -> "endChapter");
+ * a paragraph break is what a character-level model sees between sections anyway.
+ */
+export const FILE_SEPARATOR = "\n\n";
+
+/** Reads text files (UTF-8) and joins them in the order given, FILE_SEPARATOR between them. */
 export function readTextFiles(paths: readonly string[]): string {
   if (paths.length === 0) throw new DataError("data: no text files given (--data FILE...)");
   const parts: string[] = [];
@@ -36,7 +43,7 @@ export function readTextFiles(paths: readonly string[]): string {
     }
     parts.push(text);
   }
-  return parts.join("");
+  return parts.join(FILE_SEPARATOR);
 }
 
 /** First `trainFraction` of the tokens for training, the rest for validation (nanoGPT: 0.9). */

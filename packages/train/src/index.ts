@@ -23,7 +23,14 @@ export {
   type TrainConfig,
   validateConfig,
 } from "./config.ts";
-export { checkSplits, getBatch, readTextFiles, splitTokens, type TokenSplits } from "./data.ts";
+export {
+  checkSplits,
+  FILE_SEPARATOR,
+  getBatch,
+  readTextFiles,
+  splitTokens,
+  type TokenSplits,
+} from "./data.ts";
 export { DataError, TrainError } from "./errors.ts";
 export { type LoopOptions, type TrainResult, trainLoop } from "./loop.ts";
 export { type EvalRecord, isEvalRecord, MetricsLog, type MetricsRecord, type StepRecord } from "./metrics.ts";

@@ -14,8 +14,9 @@
 // scores the same batches, and evaluating never shifts the training stream — which is what makes
 // a resumed run bit-for-bit identical to an uninterrupted one).
 // With config.threads > 1 the micro-batches' rows are split over worker threads (parallel.ts).
-// The loop awaits the event loop after every step so a SIGINT handler can ask it to stop via the
-// AbortSignal; it then saves a checkpoint and returns.
+// The loop awaits the event loop after every step so a SIGINT handler (or a deadline) can ask it
+// to stop via the AbortSignal; it then saves a checkpoint — evaluated first if evaluateOnStop
+// says so — and returns.
 // Not here: building the model and data (run.ts), files (checkpoint.ts, metrics.ts), console output.
 
 import { join } from "node:path";
@@ -32,6 +33,12 @@ import { getLr } from "./schedule.ts";
 export interface LoopOptions {
   /** Abort to stop after the current step: the loop saves a checkpoint and returns "interrupted". */
   signal?: AbortSignal;
+  /**
+   * Asked when `signal` has stopped the run: true = evaluate the weights before saving (one more
+   * evaluation line), so the run's last numbers describe its checkpoint. The CLI says yes for
+   * `llmts demo`'s deadline and no for Ctrl-C, which should stop at once.
+   */
+  evaluateOnStop?: () => boolean;
   onStep?: (record: StepRecord) => void;
   onEval?: (record: EvalRecord) => void;
   onCheckpoint?: (iter: number) => void;
@@ -132,6 +139,19 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
     trainSeconds: state.trainSeconds,
   });
 
+  // Evaluates at iteration `it` (unless already logged) and records it as the latest evaluation.
+  const evaluateOnce = (it: number, lr: number) => {
+    if (state.lastEvalIter === it) return;
+    if (c.evalIters > 0) {
+      lastEval = evaluate(lr);
+      metrics.append(lastEval);
+      if (state.bestValLoss === null || lastEval.val_loss < state.bestValLoss)
+        state.bestValLoss = lastEval.val_loss;
+      options.onEval?.(lastEval);
+    }
+    state.lastEvalIter = it;
+  };
+
   const workers = c.threads > 1 ? await GradientWorkers.start(model, c.threads - 1) : null;
   try {
     for (;;) {
@@ -139,18 +159,12 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
       const lr = getLr(it, schedule);
       const evalDue = it % c.evalInterval === 0 || it === c.maxIters;
       if (evalDue && state.lastEvalIter !== it) {
-        if (c.evalIters > 0) {
-          lastEval = evaluate(lr);
-          metrics.append(lastEval);
-          if (state.bestValLoss === null || lastEval.val_loss < state.bestValLoss)
-            state.bestValLoss = lastEval.val_loss;
-          options.onEval?.(lastEval);
-        }
-        state.lastEvalIter = it;
+        evaluateOnce(it, lr);
         if (it > 0) save();
       }
       if (it >= c.maxIters) break;
       if (options.signal?.aborted) {
+        if (options.evaluateOnStop?.()) evaluateOnce(it, lr);
         if (savedAt !== it) save();
         return result("interrupted");
       }

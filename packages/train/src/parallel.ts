@@ -123,7 +123,16 @@ export class GradientWorkers {
     const pending = this.workers.map((w, i) => request(w, shard(i + 1)));
     // Shard 0 on this thread while the workers run theirs.
     const s0 = shard(0);
-    let loss = s0.rows > 0 ? (shardGradient(this.model, s0, (scale * s0.rows) / B) * s0.rows) / B : 0;
+    let loss: number;
+    try {
+      loss = s0.rows > 0 ? (shardGradient(this.model, s0, (scale * s0.rows) / B) * s0.rows) / B : 0;
+    } catch (error) {
+      // NOTE: wait for the workers' answers before rethrowing. Left pending, their promises
+      // reject when close() terminates the workers, with nobody listening: an unhandled
+      // rejection that kills the process with a stack trace instead of this error's message.
+      await Promise.allSettled(pending);
+      throw error;
+    }
     const results = await Promise.all(pending);
     const params = [...this.model.parameters().values()];
     results.forEach((workerLoss, i) => {

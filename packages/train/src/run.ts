@@ -1,10 +1,14 @@
 // Everything a training run needs before its first step, in one of three ways:
 //
 //   fresh      --data ... [--tokenizer char|PATH] [--arch ... sizes]   random init from --seed
-//   fine-tune  --init-from DIR --data ...                              weights + tokenizer of DIR
+//   fine-tune  --init-from DIR --data ... [--tokenizer PATH]           weights of DIR, its tokenizer
+//                                                                      (or PATH's)
 //   resume     --resume (reads --out)                                  weights, tokenizer, AdamW
 //                                                                      moments, RNG states, config
 //
+// A new run resolves lrDecayIters (null = maxIters) to a number and saves it, so that a resumed
+// run given a larger --max-iters continues the same schedule (after lrDecayIters: minLr, as
+// nanoGPT) instead of stretching the cosine and jumping the learning rate back up.
 // Random streams: the model's init uses Rng(seed), batches Rng(seed + 1), dropout Rng(seed + 2),
 // evaluation Rng(seed + 3) (loop.ts). A resumed run restores the batch and dropout streams from
 // training_state.json instead.
@@ -27,6 +31,7 @@ import {
 } from "./checkpoint.ts";
 import {
   flag,
+  lrDecayItersOf,
   MODEL_SHAPE_KEYS,
   modelConfigFor,
   type TrainConfig,
@@ -82,30 +87,21 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
     recoverCheckpoint(config.out);
     rmSync(join(config.out, STATE_FILE), { force: true });
   }
-  const text = readText(config.data);
+  const text = readNonEmptyText(readText, config.data);
 
   let model: CausalLM;
   let tokenizer: Tokenizer;
   if (config.initFrom !== null) {
-    // Fine-tuning: the checkpoint decides the architecture and vocabulary; the run's dropout applies.
-    tokenizer = loadTokenizer(config.initFrom);
-    const loaded = loadModel(config.initFrom).model;
-    model = buildModel(withDropout(loaded.config, config.dropout), loaded.parameters());
-    if (tokenizer.vocabSize > model.vocabSize) {
-      throw new TrainError(
-        `--init-from ${config.initFrom}: its tokenizer has ${tokenizer.vocabSize} tokens but the model only ${model.vocabSize}`,
-      );
-    }
+    // Fine-tuning: the checkpoint decides the architecture; the run's dropout applies.
+    ({ model, tokenizer } = loadInitFrom(config));
     recordModelShape(config, model);
   } else {
     tokenizer = config.tokenizer === "char" ? CharTokenizer.fromText(text) : loadTokenizer(config.tokenizer);
     model = createModel(modelConfigFor(config, tokenizer.vocabSize), new Rng(config.seed));
   }
-  if (config.blockSize > model.contextLength) {
-    throw new TrainError(
-      `--block-size ${config.blockSize} exceeds the model's context window of ${model.contextLength}`,
-    );
-  }
+  checkBlockSize(config, model, "");
+  // Resolved now and saved with the run: a --resume with more --max-iters keeps this schedule.
+  config.lrDecayIters = lrDecayItersOf(config);
   const tokens = encodeText(tokenizer, text);
   const splits = splitTokens(tokens);
   checkSplits(splits, config.blockSize);
@@ -144,22 +140,19 @@ function resumeRun(
   readText: (data: readonly string[]) => string,
 ): PreparedRun {
   const state = readTrainingState(out);
-  for (const key of MODEL_SHAPE_KEYS) {
-    if (key in overrides && JSON.stringify(overrides[key]) !== JSON.stringify(state.config[key])) {
-      throw new TrainError(
-        `--resume: ${flag(key)} cannot change (the run in ${out} was started with ${JSON.stringify(state.config[key])})`,
-      );
-    }
-  }
-  const config: TrainConfig = { ...state.config, ...overrides, out };
+  const saved = state.config;
+  const changes = checkResumeOverrides(out, saved, overrides);
+  // Runs saved before lrDecayIters was resolved at the start: resolve it from their own maxIters.
+  const config: TrainConfig = { ...saved, lrDecayIters: lrDecayItersOf(saved), ...changes, out };
   validateConfig(config);
   state.config = config;
 
   const tokenizer = loadTokenizer(out);
   const loaded = loadModel(out).model;
   let model = buildModel(withDropout(loaded.config, config.dropout), loaded.parameters());
+  checkBlockSize(config, model, "--resume: ");
   if (config.threads > 1) model = shareParameters(model);
-  const tokens = encodeText(tokenizer, readText(config.data));
+  const tokens = encodeText(tokenizer, readNonEmptyText(readText, config.data));
   if (tokens.length !== state.data.tokens || hashTokens(tokens) !== state.data.sha256) {
     throw new DataError(
       `--resume: the training text is not the one the run in ${out} started with ` +
@@ -188,6 +181,90 @@ function resumeRun(
   };
 }
 
+/**
+ * Settings a resumed run cannot change: the model's shape (the checkpoint has it) and the seed
+ * (the batch and dropout streams continue from their saved states, so a new seed would only
+ * change which batches the evaluations score — a silent half-change). Repeating a saved value is
+ * fine; `--bias` given as the architecture's default counts as unchanged. Returns the overrides
+ * without those repeats, so the saved values stay as they were written (bias: null stays null).
+ */
+function checkResumeOverrides(
+  out: string,
+  saved: TrainConfig,
+  overrides: Partial<TrainConfig>,
+): Partial<TrainConfig> {
+  const changes = { ...overrides };
+  for (const key of [...MODEL_SHAPE_KEYS, "seed"] as const) {
+    if (!(key in changes)) continue;
+    const given = changes[key];
+    const same =
+      key === "bias"
+        ? given === (saved.bias ?? saved.arch === "gpt2")
+        : JSON.stringify(given) === JSON.stringify(saved[key]);
+    if (same) {
+      delete changes[key];
+      continue;
+    }
+    const why =
+      key === "seed"
+        ? ": the batch and dropout streams continue from the checkpoint, so a new seed would only change the evaluation batches"
+        : "";
+    throw new TrainError(
+      `--resume: ${flag(key)} cannot change (the run in ${out} was started with ${savedValue(saved, key)})${why}`,
+    );
+  }
+  return changes;
+}
+
+/** How a saved setting reads in a message: null means "the default", not the word null. */
+function savedValue(saved: TrainConfig, key: keyof TrainConfig): string {
+  if (key === "bias" && saved.bias === null)
+    return `the architecture's default, ${saved.arch === "gpt2"} for ${saved.arch}`;
+  if (key === "initFrom" && saved.initFrom === null) return "no --init-from";
+  return JSON.stringify(saved[key]);
+}
+
+/** A training window longer than the model's context window cannot be run (positions run out). */
+function checkBlockSize(config: TrainConfig, model: CausalLM, prefix: string): void {
+  if (config.blockSize > model.contextLength) {
+    throw new TrainError(
+      `${prefix}--block-size ${config.blockSize} exceeds the model's context window of ${model.contextLength}`,
+    );
+  }
+}
+
+/**
+ * --init-from DIR: its weights with this run's dropout, and its tokenizer — or --tokenizer PATH
+ * when given (checkpoints such as the repository's fixtures ship without one). "char", the
+ * default, means DIR's own: a new character vocabulary would not match the trained embeddings.
+ */
+function loadInitFrom(config: TrainConfig): { model: CausalLM; tokenizer: Tokenizer } {
+  const dir = config.initFrom!;
+  const source = config.tokenizer === "char" ? dir : config.tokenizer;
+  let loaded: CausalLM;
+  let tokenizer: Tokenizer;
+  try {
+    loaded = loadModel(dir).model;
+  } catch (error) {
+    throw new TrainError(`--init-from ${dir}: ${(error as Error).message}`);
+  }
+  try {
+    tokenizer = loadTokenizer(source);
+  } catch (error) {
+    if (source !== dir) throw error; // --tokenizer PATH: the tokenizer's own message names it
+    throw new TrainError(
+      `--init-from ${dir}: ${(error as Error).message}; pass --tokenizer PATH with at most ${loaded.vocabSize} tokens`,
+    );
+  }
+  if (tokenizer.vocabSize > loaded.vocabSize) {
+    const what = source === dir ? "its tokenizer" : `--tokenizer ${source}`;
+    throw new TrainError(
+      `--init-from ${dir}: ${what} has ${tokenizer.vocabSize} tokens but the model only ${loaded.vocabSize}`,
+    );
+  }
+  return { model: buildModel(withDropout(loaded.config, config.dropout), loaded.parameters()), tokenizer };
+}
+
 function newOptimizer(model: CausalLM, c: TrainConfig): AdamW {
   return new AdamW(model.parameters(), { beta1: c.beta1, beta2: c.beta2, weightDecay: c.weightDecay });
 }
@@ -202,8 +279,22 @@ function recordModelShape(config: TrainConfig, model: CausalLM): void {
 }
 
 function encodeText(tokenizer: Tokenizer, text: string): Int32Array {
-  if (text.length === 0) throw new DataError("data: the training text is empty");
   return Int32Array.from(tokenizer.encode(text));
+}
+
+/** The run's text, refused right away when there is none (an empty vocabulary helps nobody). */
+function readNonEmptyText(readText: (data: readonly string[]) => string, data: readonly string[]): string {
+  const text = readText(data);
+  if (text.length === 0) {
+    const files =
+      data.length === 0
+        ? "the training text is"
+        : data.length === 1
+          ? `${data[0]} is`
+          : `${data.join(", ")} are`;
+    throw new DataError(`data: ${files} empty: there is no text to train on`);
+  }
+  return text;
 }
 
 function hashTokens(tokens: Int32Array): string {

@@ -4,7 +4,14 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel } from "@llmts/model";
 import { afterEach, describe, expect, it } from "vitest";
-import { isEvalRecord, MetricsLog, prepareRun, type StepRecord, trainLoop } from "../src/index.ts";
+import {
+  GradientWorkers,
+  isEvalRecord,
+  MetricsLog,
+  prepareRun,
+  type StepRecord,
+  trainLoop,
+} from "../src/index.ts";
 import { scratchDir, TEXT, tinyConfig } from "./helpers.ts";
 
 const dirs: string[] = [];
@@ -149,5 +156,70 @@ describe("trainLoop", () => {
     expect(tuned.model.config.arch === "gpt2" && tuned.model.config.residPdrop).toBe(0.2);
     const saved = loadModel(base).model.parameters();
     for (const [name, p] of tuned.model.parameters()) expect(p.toArray()).toEqual(saved.get(name)!.toArray());
+  });
+});
+
+describe("trainLoop stopped early", () => {
+  it("evaluates the weights before saving when evaluateOnStop says so, and resumes to the same losses", async () => {
+    const settings = { maxIters: 8, evalInterval: 4 };
+    const straight = outDir();
+    await trainLoop(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
+
+    const stopped = outDir();
+    const controller = new AbortController();
+    const result = await trainLoop(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
+      signal: controller.signal,
+      evaluateOnStop: () => true,
+      onStep: (r) => r.iter === 2 && controller.abort(), // three steps done
+    });
+    expect(result).toMatchObject({ iter: 3, stopped: "interrupted", lastEval: { iter: 3 } });
+    const evalIters = (dir: string) =>
+      new MetricsLog(join(dir, "metrics.jsonl"))
+        .read()
+        .filter(isEvalRecord)
+        .map((r) => r.iter);
+    expect(evalIters(stopped)).toEqual([0, 3]);
+
+    await trainLoop(prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT }));
+    expect(evalIters(stopped)).toEqual([0, 3, 4, 8]); // the stop's evaluation, then the usual ones
+    const stepLosses = (dir: string) =>
+      new MetricsLog(join(dir, "metrics.jsonl"))
+        .read()
+        .filter((r) => !isEvalRecord(r))
+        .map((r) => r.train_loss);
+    expect(stepLosses(stopped)).toEqual(stepLosses(straight));
+  });
+
+  it("saves without evaluating when evaluateOnStop is absent (Ctrl-C)", async () => {
+    const out = outDir();
+    const controller = new AbortController();
+    const result = await trainLoop(prepareRun(tinyConfig(out, { maxIters: 8 }), { readText: () => TEXT }), {
+      signal: controller.signal,
+      onStep: (r) => r.iter === 1 && controller.abort(),
+    });
+    expect(result).toMatchObject({ iter: 2, lastEval: { iter: 0 } });
+    expect(JSON.parse(readFileSync(join(out, "training_state.json"), "utf8")).iter).toBe(2);
+  });
+});
+
+describe("GradientWorkers", () => {
+  it("rejects with the main thread's error, and leaves no worker promise rejected unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const run = prepareRun(tinyConfig(outDir(), { threads: 2 }), { readText: () => TEXT });
+    const workers = await GradientWorkers.start(run.model, 1);
+    try {
+      // Windows of 16 tokens for a model whose context is 8: every shard's forward throws.
+      const tokens = new Int32Array(4 * 16).fill(1);
+      await expect(workers.backward(tokens, tokens, 4, 16, [1, 2], 1)).rejects.toThrow(
+        "forward: 16 tokens exceed the model's context of 8",
+      );
+    } finally {
+      await workers.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let any stray rejection surface
+    process.off("unhandledRejection", onUnhandled);
+    expect(unhandled).toEqual([]);
   });
 });

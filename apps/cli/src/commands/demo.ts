@@ -4,13 +4,18 @@
 // how to sample more with `llmts generate` and how to keep training with `llmts train --resume`.
 //
 // Time, not steps, is fixed: six trial steps measure this machine's speed and the run gets as
-// many steps as fit in --seconds (150), so a faster machine simply trains further. --max-iters
-// fixes the steps instead (the same run everywhere). The model (Llama: RoPE, RMSNorm, SwiGLU;
+// many steps as fit in --seconds (150), so a faster machine simply trains further; the learning
+// rate schedule (warmup, cosine) is laid out over those planned steps. The speed can drop after
+// the trial (other jobs on a shared machine), so the run also has a deadline, 1.15 × --seconds
+// after it starts: then it stops after the step in progress, evaluates, saves, and samples from
+// what it has (the cosine not yet at its end; `llmts train --resume` finishes it). --max-iters fixes the
+// steps instead (the same run everywhere, no deadline). The model (Llama: RoPE, RMSNorm, SwiGLU;
 // 2 layers, 64 wide, block 64), learning rate and batch were chosen by comparing validation loss
 // after the same number of steps on a 2-vCPU machine (packages/train/README.md: the Llama reached
 // 2.15 where GPT-2 of the same size was at 2.27 after 300 steps). Batches are split over the
-// machine's cores (up to 4); on that machine 150 s gave 625 steps and val loss 1.98. The run is an
-// ordinary `llmts train` run in --out (replaced each time).
+// machine's cores (up to 4); on that machine (other jobs running) the trial planned 795 steps,
+// which took 2m44s and reached val loss 1.90 (docs/training.md). The run is an ordinary
+// `llmts train` run in --out (replaced each time).
 // Not here: training itself (@llmts/train), sampling logic (@llmts/sample).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +24,7 @@ import { type CausalLM, loadModel } from "@llmts/model";
 import { GENERATION_DEFAULTS, Sampler } from "@llmts/sample";
 import { intTensor, noGrad } from "@llmts/tensor";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
-import { DEFAULT_TRAIN_CONFIG, prepareRun, type TrainConfig, trainLoop } from "@llmts/train";
+import { DEFAULT_TRAIN_CONFIG, lrDecayItersOf, prepareRun, type TrainConfig, trainLoop } from "@llmts/train";
 import type { Command } from "commander";
 import { parseNumberFlag } from "../errors.ts";
 import { defaultThreads, MOBY_DICK, readTrainingText, trainWithProgress, useKernels } from "./train.ts";
@@ -45,6 +50,10 @@ export const DEMO_CONFIG: TrainConfig = {
 
 const DEFAULT_SECONDS = 150;
 const EVALUATIONS = 4; // at the start, 1/3, 2/3 and the end
+/** The hard stop, as a multiple of --seconds: room for ordinary jitter, not for a slowdown. */
+const DEADLINE_FACTOR = 1.15;
+/** Characters the closing `llmts generate` hint asks for. */
+const HINT_TOKENS = 500;
 
 export function registerDemo(program: Command): void {
   program
@@ -97,7 +106,14 @@ export function registerDemo(program: Command): void {
         evalInterval: Math.max(1, Math.ceil(maxIters / (EVALUATIONS - 1))),
         seed: opts.seed,
       };
-      const { interrupted } = await trainWithProgress(config, { overwrite: true, readText: () => text });
+      // With --max-iters the user fixed the run: no deadline.
+      const deadline =
+        opts.maxIters === undefined ? AbortSignal.timeout(opts.seconds * DEADLINE_FACTOR * 1000) : undefined;
+      const { interrupted } = await trainWithProgress(
+        config,
+        { overwrite: true, readText: () => text },
+        deadline,
+      );
       if (interrupted) return;
 
       // Sample from the checkpoint on disk, as `llmts generate` would.
@@ -105,16 +121,19 @@ export function registerDemo(program: Command): void {
       const tokenizer = loadTokenizer(config.out);
       err(`\nsample (${opts.sampleLength} characters, temperature 0.8, seed ${opts.seed}):\n`);
       process.stdout.write(`${sample(model, tokenizer, opts.prompt, opts.sampleLength, opts.seed)}\n\n`);
-      // `llmts generate` keeps the whole text in the model's window (block size) — the prompt
-      // included — so ask for what fits.
-      const room = model.contextLength - [...opts.prompt].length;
+      // The model's window is its block size (64 characters): --crop-context makes `llmts
+      // generate` slide it over the text, as this demo's sample and nanoGPT's sample.py do, so the
+      // output can be longer than the window.
       err("sample more with:");
       err(
         `  npx -y pnpm@12.21.0 llmts generate --model ${config.out} --prompt "${opts.prompt}" ` +
-          `--max-new-tokens ${room} --temperature 0.8`,
+          `--max-new-tokens ${HINT_TOKENS} --crop-context --temperature 0.8`,
       );
+      // The run saved its schedule: resuming with 4× the steps finishes the cosine (if the
+      // deadline cut it short) and then trains on at --min-lr, as nanoGPT does after lr_decay_iters.
       err(
-        `train longer: npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters ${maxIters * 4}`,
+        `train longer (the learning rate stays at its final ${config.minLr} after step ${lrDecayItersOf(config)}, where the schedule ends):\n` +
+          `  npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters ${maxIters * 4}`,
       );
     });
 }

