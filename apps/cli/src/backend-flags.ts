@@ -1,7 +1,16 @@
 // The compute flags shared by every command that runs a model (generate, train, logits):
-// --backend, --threads and --verbose. They map onto @llmts/tensor's configureBackend(); the
-// choice is printed to stderr with --verbose so a reader can see which kernels ran.
-import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/tensor";
+// --backend, --threads and --verbose. They map onto @llmts/tensor's configureBackend(); with
+// --verbose the choice is printed to stderr twice: the rule per op when the flags are applied,
+// and when the process ends, the same line with the pinned weights and how often each kernel
+// actually ran (e.g. "ran: matmul wasm matvec pinned 8643, attention wasm decode 1200, ...").
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  configureBackend,
+  describeBackend,
+  kernelCounts,
+  resetKernelCounts,
+} from "@llmts/tensor";
 import { type Command, Option } from "commander";
 import { CliError, parseNumberFlag } from "./errors.ts";
 
@@ -19,10 +28,10 @@ export function addBackendFlags(command: Command): Command {
         .default("auto"),
     )
     .option("--threads <n>", "threads for the matmul kernels (default: all cores)")
-    .option("--verbose", "print the backend choice and other details to stderr");
+    .option("--verbose", "print the backend choice, and at the end the kernels that ran, to stderr");
 }
 
-/** Applies --backend / --threads; with --verbose, says what was chosen. */
+/** Applies --backend / --threads; with --verbose, says what was chosen and (at exit) what ran. */
 export function applyBackendFlags(flags: BackendFlags): void {
   const threads =
     flags.threads === undefined
@@ -34,5 +43,20 @@ export function applyBackendFlags(flags: BackendFlags): void {
     if (error instanceof RangeError) throw new CliError(`--backend/--threads: ${error.message}`);
     throw error;
   }
-  if (flags.verbose) process.stderr.write(`llmts: ${describeBackend()}\n`);
+  if (flags.verbose) {
+    process.stderr.write(`llmts: ${describeBackend()}\n`);
+    reportKernelsAtExit();
+  }
+}
+
+/**
+ * Prints describeBackend() once more when the process ends, if any kernel ran: by then it
+ * includes the weights pinned after loading and the count of every kernel chosen. (stderr
+ * writes are synchronous for files, pipes and terminals, so an exit handler may write.)
+ */
+export function reportKernelsAtExit(): void {
+  resetKernelCounts();
+  process.once("exit", () => {
+    if (kernelCounts().length > 0) process.stderr.write(`llmts: ${describeBackend()}\n`);
+  });
 }

@@ -5,14 +5,22 @@
 // mask is -inf where key j lies in query i's future (and, with a sliding window, where j is
 // `window` or more positions in its past), so each position only sees what came before it.
 // Grouped-query attention (Ainslie et al. 2023, GQA): nHead query heads share nKvHead key/value
-// heads, G = nHead / nKvHead query heads per K/V head. Instead of copying K and V G times (HF's
-// repeat_kv), q is viewed as [B, nKvHead, G, T, D] and K, V as [B, nKvHead, 1, S, D]: matmul
-// broadcasts the size-1 dim, which is the same arithmetic without the copy.
+// heads, G = nHead / nKvHead query heads per K/V head; query head h reads K/V head floor(h / G),
+// as HF's repeat_kv, without copying K and V G times.
 // With a KV cache the T new keys/values are appended and attention runs over all S positions.
-// Not here: the q/k/v projections and RoPE (in the model files), flash-attention style fusion.
+//
+// Two paths with the same semantics (the tests check that they agree):
+// - fused (inference, and training without attention dropout): @llmts/tensor's causalAttention
+//   computes scores, mask, softmax and the weighted sum a block of rows at a time (one row per
+//   head when decoding), so the [B, nHead, T, S] scores are never allocated; its backward
+//   rebuilds them the same way.
+// - unfused (training with attention dropout > 0, an acceptable fallback): separate ops that
+//   materialise the probabilities, because dropout needs them. q is viewed as
+//   [B, nKvHead, G, T, D] and K, V as [B, nKvHead, 1, S, D], so matmul broadcasts the size-1 dim.
+// Not here: the q/k/v projections and RoPE (in the model files).
 // Reference: HF `eager_attention_forward` (modeling_llama.py); nanoGPT `CausalSelfAttention`.
 
-import { dropout, maskedFill, matmul, type Rng, softmax, Tensor } from "@llmts/tensor";
+import { causalAttention, dropout, maskedFill, matmul, type Rng, softmax, Tensor } from "@llmts/tensor";
 import type { KVCache } from "./kv-cache.ts";
 
 export interface AttentionOptions {
@@ -35,24 +43,39 @@ export interface AttentionOptions {
  */
 export function causalSelfAttention(q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions): Tensor {
   const [B, nHead, T, D] = q.shape as [number, number, number, number];
+  if (o.cache) ({ k, v } = o.cache.update(o.layer, k, v)); // k, v: [B, nKvHead, S, D]
+  const y =
+    o.training && o.dropout > 0
+      ? unfusedAttention(q, k, v, o.scale, o.slidingWindow, o.dropout, o.rng)
+      : causalAttention(q, k, v, { scale: o.scale, window: o.slidingWindow }); // [B, nHead, T, D]
+  return y.transpose(1, 2).reshape(B, T, nHead * D); // [B, T, nHead * D] (a view: no copy)
+}
+
+/**
+ * The same attention as separate ops: q [B, nHead, T, D], k, v [B, nKvHead, S, D] -> [B, nHead, T, D],
+ * with dropout on the probabilities (0: none; > 0 needs rng).
+ */
+export function unfusedAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  scale: number,
+  slidingWindow: number | null,
+  dropoutP: number,
+  rng: Rng | undefined,
+): Tensor {
+  const [B, nHead, T, D] = q.shape as [number, number, number, number];
   const nKvHead = k.shape[1]!;
   const G = nHead / nKvHead;
-  const past = o.cache?.length ?? 0; // positions before this call
-  if (o.cache) ({ k, v } = o.cache.update(o.layer, k, v)); // k, v: [B, nKvHead, S, D]
-  const S = past + T;
-
-  const qg = q.mul(o.scale).reshape(B, nKvHead, G, T, D); // [B, nKvHead, G, T, D]
+  const S = k.shape[2]!;
+  const qg = q.mul(scale).reshape(B, nKvHead, G, T, D); // [B, nKvHead, G, T, D]
   const kT = k.unsqueeze(2).transpose(-1, -2); // [B, nKvHead, 1, D, S]
   let scores = matmul(qg, kT); // [B, nKvHead, G, T, S]
-  const mask = attentionMask(T, S, o.slidingWindow);
+  const mask = attentionMask(T, S, slidingWindow);
   if (mask) scores = maskedFill(scores, mask, Number.NEGATIVE_INFINITY);
   let att = softmax(scores); // each row sums to 1 over the visible keys
-  if (o.training && o.dropout > 0) att = dropout(att, o.dropout, requireRng(o.rng), true);
-  const y = matmul(att, v.unsqueeze(2)); // [B, nKvHead, G, T, D]
-  return y
-    .reshape(B, nHead, T, D)
-    .transpose(1, 2)
-    .reshape(B, T, nHead * D); // [B, T, nHead * D]
+  if (dropoutP > 0) att = dropout(att, dropoutP, requireRng(rng), true);
+  return matmul(att, v.unsqueeze(2)).reshape(B, nHead, T, D); // [B, nKvHead, G, T, D] -> [B, nHead, T, D]
 }
 
 /**

@@ -1,5 +1,6 @@
 import { noGrad, Rng, randn, type Tensor } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
+import { unfusedAttention } from "../src/attention.ts";
 import { causalSelfAttention } from "../src/index.ts";
 
 /**
@@ -74,4 +75,63 @@ describe("causalSelfAttention", () => {
       expect(worst).toBeLessThan(1e-5);
     });
   }
+});
+
+/** max |a - b| over two tensors' values. */
+function worstDiff(a: Tensor, b: Tensor): number {
+  const x = a.contiguous().dataSync();
+  const y = b.contiguous().dataSync();
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  return worst;
+}
+
+describe("the fused attention path", () => {
+  const options = (window: number | null) => ({
+    layer: 0,
+    scale: 0.25,
+    slidingWindow: window,
+    dropout: 0,
+    training: true,
+    rng: undefined,
+  });
+
+  for (const [name, H, Hkv, window] of [
+    ["multi-head", 4, 4, null],
+    ["grouped-query", 6, 2, null],
+    ["a sliding window of 3", 4, 2, 3],
+  ] as const) {
+    it(`gives the unfused composition's outputs and gradients with ${name}`, () => {
+      const rng = new Rng(7);
+      const [B, T, D] = [2, 9, 8];
+      const leaves = () =>
+        [randn([B, H, T, D], rng), randn([B, Hkv, T, D], rng), randn([B, Hkv, T, D], rng)].map((t) =>
+          t.requiresGrad_(),
+        ) as [Tensor, Tensor, Tensor];
+      const [q, k, v] = leaves();
+      const g = randn([B, T, H * D], rng);
+      const fused = causalSelfAttention(q, k, v, options(window));
+      fused.backward(g);
+      const [q2, k2, v2] = [q, k, v].map((t) => t.detach().requiresGrad_()) as [Tensor, Tensor, Tensor];
+      const unfused = unfusedAttention(q2, k2, v2, 0.25, window, 0, undefined)
+        .transpose(1, 2)
+        .reshape(B, T, H * D);
+      unfused.backward(g);
+      expect(worstDiff(fused, unfused)).toBeLessThan(1e-5);
+      expect(worstDiff(q.grad!, q2.grad!)).toBeLessThan(1e-5);
+      expect(worstDiff(k.grad!, k2.grad!)).toBeLessThan(1e-5);
+      expect(worstDiff(v.grad!, v2.grad!)).toBeLessThan(1e-5);
+    });
+  }
+
+  it("steps aside for the unfused ops when training with attention dropout", () => {
+    const rng = new Rng(8);
+    const [q, k, v] = [randn([1, 2, 5, 4], rng), randn([1, 2, 5, 4], rng), randn([1, 2, 5, 4], rng)];
+    const withDropout = { ...options(null), dropout: 0.5 };
+    const a = causalSelfAttention(q, k, v, { ...withDropout, rng: new Rng(3) });
+    const b = unfusedAttention(q, k, v, 0.25, null, 0.5, new Rng(3)).transpose(1, 2).reshape(1, 5, 8);
+    expect(worstDiff(a, b)).toBe(0); // the same ops and the same dropout mask
+    const noDropout = causalSelfAttention(q, k, v, options(null));
+    expect(worstDiff(a, noDropout)).toBeGreaterThan(1e-3);
+  });
 });

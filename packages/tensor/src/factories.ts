@@ -47,10 +47,12 @@ export function tensor(
   dtype: DType = "float32",
 ): Tensor {
   if (typeof values === "number") {
+    if (dtype === "int32") checkIntegers([values], "intTensor");
     const data = allocate(dtype, 1);
     data[0] = values;
     return new Tensor(data, shape ?? []);
   }
+  const op = dtype === "int32" ? "intTensor" : "tensor";
   const flatInput =
     ArrayBuffer.isView(values) || (values as NestedArray[]).every((v) => typeof v === "number");
   if (flatInput) {
@@ -60,20 +62,39 @@ export function tensor(
     if (numelOf(s) !== flat.length) {
       throw new ShapeError(`tensor: shape ${shapeString(s)} needs ${numelOf(s)} values, got ${flat.length}`);
     }
+    if (dtype === "int32" && !(values instanceof Int32Array)) checkIntegers(flat, op);
     const data = allocate(dtype, flat.length);
     data.set(flat);
     return new Tensor(data, s);
   }
   const s = nestedShape(values as NestedArray);
-  const data = allocate(dtype, numelOf(s));
-  flatten(values as NestedArray, s, data);
+  // Nested values are gathered as float64 first, so int32 ones can be checked before the store.
+  const gathered = allocate(dtype === "int32" ? "float64" : dtype, numelOf(s));
+  flatten(values as NestedArray, s, gathered);
+  if (dtype === "int32") checkIntegers(gathered, op);
+  const data = dtype === "int32" ? Int32Array.from(gathered) : gathered;
   const t = new Tensor(data, s);
   return shape ? t.reshape(shape) : t;
 }
 
-/** An int32 tensor, e.g. token ids: intTensor([[15496, 11, 995]]) -> [1, 3]. */
+/**
+ * An int32 tensor, e.g. token ids: intTensor([[15496, 11, 995]]) -> [1, 3]. Values must be whole
+ * numbers in int32's range: intTensor([1.5]) throws rather than truncate to 1.
+ */
 export function intTensor(values: NestedArray | Int32Array, shape?: readonly number[]): Tensor {
   return tensor(values, shape, "int32");
+}
+
+/** Throws unless every value fits an int32 exactly (an Int32Array's store would truncate or wrap). */
+function checkIntegers(values: ArrayLike<number>, op: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+      throw new RangeError(
+        `${op}: value ${v} at index ${i} is not an int32 (int32 tensors hold whole numbers)`,
+      );
+    }
+  }
 }
 
 /** Wraps a typed array without copying (writes to the array show through). */

@@ -3,6 +3,10 @@
 
 export { type GradNode, isGradEnabled, noGrad } from "./autograd.ts";
 export {
+  type AdamWParams,
+  type AttentionGradParams,
+  type AttentionInputs,
+  type AttentionParams,
   type Backend,
   type BinaryOp,
   type FloatArray,
@@ -23,7 +27,9 @@ export {
   type BackendName,
   configureBackend,
   describeBackend,
+  kernelCounts,
   pinWeights,
+  resetKernelCounts,
   unpinWeights,
 } from "./backend/select.ts";
 export { wasmBackend } from "./backend/wasm.ts";
@@ -41,6 +47,7 @@ export {
   zeros,
   zerosLike,
 } from "./factories.ts";
+export { type CausalAttentionOptions, causalAttention } from "./ops/attention.ts";
 export { cast } from "./ops/cast.ts";
 export { dropout } from "./ops/dropout.ts";
 export { add, div, exp, gelu, log, mul, neg, pow, relu, silu, sqrt, sub, tanh } from "./ops/elementwise.ts";

@@ -102,6 +102,9 @@ describe("elementwise forward values", () => {
     } catch (e) {
       expect((e as Error).name).toBe("ShapeError");
     }
+    expect(() => matmul(zeros([2, 2, 3]), zeros([3, 3, 5]))).toThrow(
+      "matmul: batch dims do not broadcast: [2, 2, 3] @ [3, 3, 5]",
+    );
   });
 });
 
@@ -121,6 +124,37 @@ describe("reductions", () => {
   });
   it("reduces non-contiguous views", () => {
     expect(sum(x.transpose(0, 1), 1).toNested()).toEqual([5, 7, 9]);
+  });
+  it("max over an axis with no elements is an error, as in PyTorch, while sum gives 0", () => {
+    expect(() => max(zeros([3, 0]), 1)).toThrow(ShapeError);
+    expect(() => max(zeros([3, 0]), 1)).toThrow("max: axes [1] of [3, 0] hold no elements");
+    expect(() => max(zeros([0]))).toThrow(ShapeError);
+    expect(max(zeros([0, 3]), 1).shape).toEqual([0]); // nothing to reduce over is fine: no rows
+    expect(sum(zeros([3, 0]), 1).toNested()).toEqual([0, 0, 0]);
+  });
+});
+
+describe("int32 tensors", () => {
+  it("hold whole numbers: a fraction or a value outside int32 is an error, not a truncation", () => {
+    expect(
+      intTensor([
+        [1, 2],
+        [3, 4],
+      ]).toNested(),
+    ).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() => intTensor([1.5])).toThrow("intTensor: value 1.5 at index 0 is not an int32");
+    expect(() =>
+      intTensor([
+        [1, 2],
+        [3, 2.5],
+      ]),
+    ).toThrow("value 2.5 at index 3");
+    expect(() => intTensor([2 ** 31])).toThrow(RangeError);
+    expect(() => tensor(7.25, [], "int32")).toThrow(RangeError);
+    expect(intTensor(new Int32Array([5, -6])).toNested()).toEqual([5, -6]);
   });
 });
 

@@ -1,9 +1,10 @@
 // Every differentiable op's backward against central finite differences in float64
 // (see gradcheck.ts for the method and the tolerance reasoning), including broadcast and view cases.
 
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   add,
+  cast,
   causalMask,
   concat,
   crossEntropy,
@@ -142,6 +143,16 @@ describe("view gradients match finite differences", () => {
       (x, y) => matmul(x.permute(1, 0, 2).narrow(2, 1, 3), y.expand(3, 3, 2)),
       [rnd([2, 3, 5], 58), rnd([3, 2], 59)],
     );
+  });
+  it("cast between float32 and float64 passes the gradient through, cast back", () => {
+    // float64 pass: both casts are the identity; float32 pass: both casts' backwards run
+    gradcheck((x) => cast(mul(cast(x, "float64"), cast(x, "float64")), x.dtype), [rnd([3, 4], 64)]);
+    // float64 -> float32: the gradient reaching x (float64) is the float32 one, widened
+    const x = rnd([5], 65).requiresGrad_();
+    const w = rnd([5], 66).cast("float32");
+    mul(cast(x, "float32"), w).sum().backward();
+    expect(x.grad!.dtype).toBe("float64");
+    expect([...x.grad!.dataSync()]).toEqual([...w.dataSync()]);
   });
   it("concat and split", () => {
     gradcheck(

@@ -7,7 +7,8 @@
 
 import { describe, expect, it } from "vitest";
 import type { Backend, FloatArray, MatmulParams, Strided } from "../src/index.ts";
-import { fastBackend, matmul, Rng, randn, referenceBackend, setBackend } from "../src/index.ts";
+import { fastBackend, matmul, Rng, randn, referenceBackend, setBackend, type Tensor } from "../src/index.ts";
+import { broadcastView } from "../src/ops/elementwise.ts";
 
 function randomArray(n: number, rng: Rng): Float32Array {
   const a = new Float32Array(n);
@@ -131,5 +132,55 @@ describe("fast elementwise and copy kernels match the reference", () => {
     referenceBackend.copyStrided(src, r, t.shape);
     fastBackend.copyStrided(src, f, t.shape);
     expect(f).toEqual(r);
+  });
+});
+
+/** A random view of `shape`: a permuted, narrowed tensor whose dims land in that order. */
+function randomView(shape: number[], rng: Rng): Tensor {
+  const order = shape.map((_, i) => i).sort(() => rng.nextFloat() - 0.5);
+  const padded = order.map((d) => shape[d]! + rng.nextInt(2)); // one spare row on some dims
+  let t = randn(padded, rng);
+  order.forEach((_, i) => {
+    t = t.narrow(i, padded[i]! - shape[order[i]!]!, shape[order[i]!]!);
+  });
+  const inverse = order.map((_, i) => order.indexOf(i));
+  return t.permute(...inverse);
+}
+
+describe("fast elementwise and copy kernels match the reference on random views", () => {
+  it("binary ops over 60 random broadcast, permuted and narrowed operands", () => {
+    const rng = new Rng(6);
+    for (let t = 0; t < 60; t++) {
+      const nd = 1 + rng.nextInt(4);
+      const shape = Array.from({ length: nd }, () => 1 + rng.nextInt(6));
+      // b drops some leading dims and has size 1 on some others (it broadcasts)
+      const lead = rng.nextInt(nd);
+      const bShape = shape.slice(lead).map((s) => (rng.nextInt(3) === 0 ? 1 : s));
+      const a = randomView(shape, rng);
+      const b = randomView(bShape, rng);
+      for (const op of ["add", "sub", "mul", "div"] as const) {
+        const r = new Float32Array(a.size);
+        const f = new Float32Array(a.size);
+        referenceBackend.binary(op, broadcastView(a, shape), broadcastView(b, shape), r, shape);
+        fastBackend.binary(op, broadcastView(a, shape), broadcastView(b, shape), f, shape);
+        expect(f, `${op} [${shape}] with [${bShape}]`).toEqual(r);
+      }
+    }
+  });
+
+  it("strided copies of 60 random permuted, narrowed and expanded views", () => {
+    const rng = new Rng(7);
+    for (let t = 0; t < 60; t++) {
+      const nd = 1 + rng.nextInt(5);
+      const shape = Array.from({ length: nd }, () => 1 + rng.nextInt(5));
+      const small = shape.map((s) => (rng.nextInt(4) === 0 ? 1 : s));
+      const v = randomView(small, rng).expand(...shape);
+      const src: Strided = { data: v.storage, offset: v.offset, strides: v.strides };
+      const r = new Float32Array(v.size);
+      const f = new Float32Array(v.size);
+      referenceBackend.copyStrided(src, r, shape);
+      fastBackend.copyStrided(src, f, shape);
+      expect(f, `[${shape}] strides [${v.strides}]`).toEqual(r);
+    }
   });
 });

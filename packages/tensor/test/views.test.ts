@@ -1,7 +1,7 @@
 // Views share storage and copy only when they must; the Tensor reading API.
 
 import { describe, expect, it } from "vitest";
-import { arange, fromArray, intTensor, ShapeError, Tensor, tensor, zeros } from "../src/index.ts";
+import { arange, fromArray, intTensor, Rng, randn, ShapeError, Tensor, tensor, zeros } from "../src/index.ts";
 
 describe("views", () => {
   const x = arange(24).reshape(2, 3, 4);
@@ -61,6 +61,44 @@ describe("views", () => {
     const t = x.transpose(1, 2);
     expect(t.reshape(-1).toNested()).toEqual(Array.from(t.contiguous().dataSync()));
     expect(() => t.view(-1)).toThrow("not contiguous");
+  });
+
+  it("reshape splits or merges dims of a strided view without copying when the strides allow", () => {
+    // [2, 3, 6] narrowed to [2, 3, 4] along the last dim (a q of a fused qkv), then split in two: a view
+    const qkv = arange(2 * 3 * 6).reshape(2, 3, 6);
+    const q = qkv.narrow(2, 2, 4); // rows of 4 out of 6
+    const heads = q.reshape(2, 3, 2, 2);
+    expect(heads.storage).toBe(qkv.storage);
+    expect(heads.toNested()).toEqual(q.contiguous().reshape(2, 3, 2, 2).toNested());
+    // merging dims 0 and 1 of the narrowed tensor works too (they are laid out one after another)
+    expect(q.reshape(6, 4).storage).toBe(qkv.storage);
+    // merging dims 1 and 2 does not (a gap of 2 after every row of 4): a copy
+    const merged = q.reshape(2, 12);
+    expect(merged.storage).not.toBe(qkv.storage);
+    expect(merged.toNested()).toEqual(q.contiguous().reshape(2, 12).toNested());
+  });
+
+  it("reshape gives the values of a contiguous copy on 50 random views", () => {
+    const rng = new Rng(3);
+    for (let t = 0; t < 50; t++) {
+      const shape = Array.from({ length: 1 + rng.nextInt(4) }, () => 1 + rng.nextInt(4));
+      let v = randn(shape, rng);
+      if (v.ndim > 1 && rng.nextInt(2) === 0) v = v.transpose(0, v.ndim - 1);
+      if (rng.nextInt(2) === 0) v = v.narrow(0, 0, Math.max(1, v.shape[0]! - 1));
+      // a random factorisation of the element count
+      const target: number[] = [];
+      let left = v.size;
+      for (let d = 2; d <= left; d++) {
+        while (left % d === 0 && rng.nextInt(2) === 0) {
+          target.push(d);
+          left /= d;
+        }
+      }
+      target.push(left);
+      expect(v.reshape(target).toNested(), `[${v.shape}] -> [${target}]`).toEqual(
+        v.contiguous().reshape(target).toNested(),
+      );
+    }
   });
 
   it("expand repeats size-1 dims with stride 0", () => {

@@ -7,23 +7,27 @@
 // grows like ε·√K·|a||b|; 2e-5·√K is ~10x the worst seen.
 
 import { describe, expect, it } from "vitest";
+import { gpujsKernelCount, KERNEL_CACHE_SIZE } from "../src/backend/gpujs.ts";
 import { autoBackend } from "../src/backend/select.ts";
 import { matmulWasm } from "../src/backend/wasm/matmul.ts";
 import { pinArrays, unpinArrays } from "../src/backend/wasm/pinned.ts";
 import { setWorkerCount } from "../src/backend/wasm/workers.ts";
 import type { MatmulParams } from "../src/index.ts";
 import {
+  causalAttention,
   configureBackend,
   describeBackend,
   fastBackend,
   getBackend,
   gpujsBackend,
+  kernelCounts,
   matmul,
   noGrad,
   pinWeights,
   Rng,
   randn,
   referenceBackend,
+  resetKernelCounts,
   setBackend,
   unpinWeights,
   wasmBackend,
@@ -162,11 +166,17 @@ describe("wasm SIMD matmul matches the reference", () => {
 
   it("gives the same values split across worker threads as on one thread", () => {
     const rng = new Rng(15);
-    const cases = [makeCase(300, 500, 70, false, false, rng), makeCase(1, 1024, 1100, false, true, rng)];
+    // gemm, and both unpinned matrix-vector kernels (dotRows for B = Wᵀ, axpyPanels for B = W)
+    const cases = [
+      makeCase(300, 500, 70, false, false, rng),
+      makeCase(1, 1024, 1100, false, true, rng),
+      makeCase(1, 1024, 1100, false, false, rng),
+    ];
     const single = cases.map((c) => run(matmulWasm, c));
     try {
       setWorkerCount(1);
       cases.forEach((c, i) => {
+        expectClose(matmulWasm, c, "2 threads");
         expect(run(matmulWasm, c)).toEqual(single[i]);
       });
       const pinned = makeCase(1, 1024, 1024, false, false, rng);
@@ -194,6 +204,16 @@ describe("the auto and gpu.js matmuls match the reference", () => {
     expectClose(gpujsBackend.matmul, makeCase(7, 9, 4, true, true, rng), "gpujs");
     expectClose(gpujsBackend.matmul, makeCase(1, 300, 6, false, true, rng), "gpujs");
   });
+
+  it("gpu.js keeps at most KERNEL_CACHE_SIZE compiled kernels as shapes change", () => {
+    const rng = new Rng(19);
+    // One new shape per step, as a prefill of every new prompt length would make.
+    for (let M = 1; M <= KERNEL_CACHE_SIZE + 3; M++) {
+      expectClose(gpujsBackend.matmul, makeCase(M, 3, 2, false, false, rng), "gpujs");
+      expect(gpujsKernelCount()).toBeLessThanOrEqual(KERNEL_CACHE_SIZE);
+    }
+    expectClose(gpujsBackend.matmul, makeCase(1, 3, 2, false, false, rng), "gpujs (evicted, compiled again)");
+  });
 });
 
 describe("configureBackend", () => {
@@ -209,6 +229,33 @@ describe("configureBackend", () => {
       expect(() => configureBackend({ threads: 0 })).toThrow(/threads must be/);
     } finally {
       configureBackend({ backend: "js", threads: 1 });
+      setBackend(previous);
+    }
+  });
+
+  it("reports the kernels that actually ran, with their counts", () => {
+    const rng = new Rng(20);
+    const previous = getBackend();
+    try {
+      configureBackend({ backend: "auto", threads: 1 });
+      resetKernelCounts();
+      const w = randn([64, 96], rng);
+      pinWeights([w]);
+      noGrad(() => matmul(randn([1, 96], rng), w.transpose(0, 1))); // a decode product on a pinned weight
+      noGrad(() => matmul(randn([2, 3], rng), randn([3, 2], rng))); // tiny: the JS kernel
+      const q = randn([1, 2, 1, 8], rng);
+      noGrad(() => causalAttention(q, randn([1, 2, 5, 8], rng), randn([1, 2, 5, 8], rng)));
+      expect(kernelCounts()).toEqual(
+        expect.arrayContaining([
+          ["matmul wasm matvec pinned", 1],
+          ["matmul js", 1],
+          ["attention wasm decode", 1],
+        ]),
+      );
+      expect(describeBackend()).toMatch(/1 pinned weights; ran: .*matmul wasm matvec pinned 1/);
+    } finally {
+      unpinWeights();
+      resetKernelCounts();
       setBackend(previous);
     }
   });

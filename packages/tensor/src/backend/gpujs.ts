@@ -6,7 +6,9 @@
 // gpu.js pitfalls handled here (TOOLCHAIN.md):
 // - a loop bounded by a kernel *argument* stops silently after 1000 iterations, so K is a
 //   kernel constant, not an argument;
-// - a kernel compiles per argument-size signature, so kernels are cached per (M, K, N);
+// - a kernel compiles per argument-size signature, so kernels are cached per (M, K, N), at most
+//   KERNEL_CACHE_SIZE of them, least recently used evicted (and destroyed): shapes that change
+//   every step, like a prefill of each new prompt length, must not pile up compiled kernels;
 // - each call copies both operands into the kernel's wasm memory and C out, so strided views
 //   are made contiguous first (one more copy in JS).
 // Not here: float64 (reference kernel), threads (gpu.js threads need its async contract).
@@ -25,7 +27,14 @@ interface GpuJs {
 }
 let lib: GpuJs | null = null;
 let gpu: GPU | null = null;
+/** Compiled kernels by "M,K,N", least recently used first (a Map keeps insertion order). */
 const cache = new Map<string, IKernelRunShortcut>();
+export const KERNEL_CACHE_SIZE = 32;
+
+/** Kernels compiled and kept now (at most KERNEL_CACHE_SIZE). */
+export function gpujsKernelCount(): number {
+  return cache.size;
+}
 
 function getGpu(): GPU {
   lib ??= createRequire(import.meta.url)("gpu.js") as GpuJs;
@@ -41,7 +50,15 @@ export function gpujsMode(): string {
 function kernelFor(M: number, K: number, N: number): IKernelRunShortcut {
   const key = `${M},${K},${N}`;
   let kernel = cache.get(key);
-  if (kernel === undefined) {
+  if (kernel !== undefined) {
+    cache.delete(key); // move to the most recently used end
+    cache.set(key, kernel);
+  } else {
+    if (cache.size >= KERNEL_CACHE_SIZE) {
+      const [oldest, evicted] = cache.entries().next().value as [string, IKernelRunShortcut];
+      cache.delete(oldest);
+      evicted.destroy();
+    }
     // C[y][x] = Σ_k A[y][k] · B[k][x]; `this.constants.K` keeps the loop uncapped.
     kernel = getGpu().createKernel(
       function (

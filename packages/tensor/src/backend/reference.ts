@@ -1,10 +1,15 @@
 // The reference backend: every primitive as the plainest loop that is correct. It is the
 // definition the fast backend is tested against, and the one to read to learn what each kernel
 // computes. Sums accumulate in JavaScript numbers (float64) and round once when stored.
+// The normalisations, fused attention and the AdamW update have their reference loops in
+// reference-norm.ts, reference-attention.ts and adamw.ts.
 // Not here: any cache blocking, unrolling or threads (see fast.ts).
 // Reference: llm.c's `*_forward` CPU kernels (train_gpt2.c), e.g. `matmul_forward_naive`.
 
+import { adamwReference } from "./adamw.ts";
 import type { Backend, BinaryOp, FloatArray, MatmulParams, Strided, TypedArray, UnaryOp } from "./backend.ts";
+import { attentionGradReference, attentionReference } from "./reference-attention.ts";
+import { layerNormGradRows, layerNormRows, rmsNormGradRows, rmsNormRows } from "./reference-norm.ts";
 import { gelu, geluGrad, geluTanh, geluTanhGrad, silu, siluGrad } from "./scalar.ts";
 
 /** C[i, j] = Σ_k A[i, k] B[k, j] — the textbook triple loop. */
@@ -173,6 +178,14 @@ function sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): vo
   }
 }
 
+function sumCols(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
+  for (let c = 0; c < cols; c++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += x[r * cols + c]!;
+    out[c] = s;
+  }
+}
+
 function maxRows(x: FloatArray, out: FloatArray, argmax: Int32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     let best = 0;
@@ -200,57 +213,6 @@ function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: number,
   }
 }
 
-// LayerNorm (Ba et al. 2016): y = (x - μ) / √(σ² + eps) · w + b, μ and σ² (biased) over the row.
-function layerNormRows(
-  x: FloatArray,
-  weight: FloatArray | null,
-  bias: FloatArray | null,
-  out: FloatArray,
-  mean: FloatArray,
-  rstd: FloatArray,
-  rows: number,
-  cols: number,
-  eps: number,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let s = 0;
-    for (let c = 0; c < cols; c++) s += x[o + c]!;
-    const mu = s / cols;
-    let v = 0;
-    for (let c = 0; c < cols; c++) v += (x[o + c]! - mu) ** 2;
-    const rs = 1 / Math.sqrt(v / cols + eps);
-    for (let c = 0; c < cols; c++) {
-      let y = (x[o + c]! - mu) * rs;
-      if (weight) y *= weight[c]!;
-      if (bias) y += bias[c]!;
-      out[o + c] = y;
-    }
-    mean[r] = mu;
-    rstd[r] = rs;
-  }
-}
-
-// RMSNorm (Zhang & Sennrich 2019, as in Llama): y = x / √(mean(x²) + eps) · w.
-function rmsNormRows(
-  x: FloatArray,
-  weight: FloatArray | null,
-  out: FloatArray,
-  rstd: FloatArray,
-  rows: number,
-  cols: number,
-  eps: number,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let ss = 0;
-    for (let c = 0; c < cols; c++) ss += x[o + c]! * x[o + c]!;
-    const rs = 1 / Math.sqrt(ss / cols + eps);
-    for (let c = 0; c < cols; c++) out[o + c] = x[o + c]! * rs * (weight ? weight[c]! : 1);
-    rstd[r] = rs;
-  }
-}
-
 export const referenceBackend: Backend = {
   name: "reference",
   matmul: matmulReference,
@@ -259,8 +221,14 @@ export const referenceBackend: Backend = {
   binary,
   copyStrided,
   sumRows,
+  sumCols,
   maxRows,
   softmaxRows,
   layerNormRows,
   rmsNormRows,
+  layerNormGradRows,
+  rmsNormGradRows,
+  attention: attentionReference,
+  attentionGrad: attentionGradReference,
+  adamw: adamwReference,
 };

@@ -1,12 +1,18 @@
 // Choosing a backend: configureBackend() (what the CLI's --backend / --threads call),
-// describeBackend() (what --verbose prints), the "auto" backend that picks a matmul kernel per
-// shape from the measurements in README.md, and pinWeights() for inference.
+// describeBackend() (what --verbose prints: the rule, and after a run the kernels that ran), the
+// "auto" backend that picks a kernel per op and shape from the measurements in README.md, and
+// pinWeights() for inference.
 //
-// auto's matmul rule (float32; float64 always takes the reference kernel):
-//   M·K·N < 4096                         -> js    (a wasm call costs ~1 µs of copies and setup)
-//   M = 1, B [K, N] with N % 32 != 0,
-//     not pinned                         -> js    (the padded weight copy costs more than it saves)
-//   everything else                      -> wasm  (4-7x the JS kernel from 32³ up; see README)
+// auto's rules (float32; float64 always takes the reference kernels):
+//   matmul   M·K·N < 4096                         -> js    (a wasm call costs ~1 µs of copies and setup)
+//            M = 1, B [K, N] with N % 32 != 0,
+//              not pinned                         -> js    (the padded weight copy costs more than it saves)
+//            everything else                      -> wasm  (4-7x the JS kernel from 32³ up; see README)
+//   attention one new token (T = 1)               -> wasm decode kernel (dotRows / axpyPanels)
+//            T > 1, and backward                   -> block-attention.ts on this matmul rule
+//   exp, silu, gelu (both) and their derivatives
+//            >= 64 elements                        -> wasm SIMD, else js
+//   everything else                               -> js (fast.ts)
 // Not here: the kernels themselves; async/GPU backends (gpu.js webgpu would slot in as a Backend).
 // Reference: TF.js's `tf.setBackend` / `tf.getBackend`, PyTorch's `torch.set_num_threads`.
 
@@ -16,11 +22,12 @@ import { type Backend, getBackend, type MatmulParams, setBackend } from "./backe
 import { fastBackend } from "./fast.ts";
 import { matmulFast } from "./fast-matmul.ts";
 import { gpujsBackend, gpujsMode } from "./gpujs.ts";
-import { referenceBackend } from "./reference.ts";
+import { countKernel, kernelCounts } from "./kernel-stats.ts";
+import { matmulReference, referenceBackend } from "./reference.ts";
 import { matmulWasm } from "./wasm/matmul.ts";
 import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
 import { setWorkerCount, workerCount } from "./wasm/workers.ts";
-import { isFloat32, wasmBackend } from "./wasm.ts";
+import { attentionWith, isFloat32, unaryAuto, unaryGradAuto, wasmBackend } from "./wasm.ts";
 
 export type BackendName = "reference" | "js" | "wasm" | "gpujs" | "auto";
 export const BACKEND_NAMES: readonly BackendName[] = ["reference", "js", "wasm", "gpujs", "auto"];
@@ -39,13 +46,23 @@ function preferJs(p: MatmulParams): boolean {
   return p.M === 1 && colsLayout && p.N % PANEL !== 0 && pinnedPanels(p) < 0;
 }
 
+function matmulAuto(p: MatmulParams): void {
+  if (!isFloat32(p)) {
+    countKernel("matmul reference (float64)");
+    matmulReference(p);
+  } else if (preferJs(p)) {
+    countKernel("matmul js");
+    matmulFast(p);
+  } else countKernel(`matmul wasm ${matmulWasm(p)}`);
+}
+
 export const autoBackend: Backend = {
   ...fastBackend,
   name: "auto",
-  matmul: (p) => {
-    if (!isFloat32(p) || preferJs(p)) matmulFast(p);
-    else matmulWasm(p);
-  },
+  matmul: matmulAuto,
+  unary: unaryAuto,
+  unaryGrad: unaryGradAuto,
+  ...attentionWith(matmulAuto),
 };
 
 const BY_NAME: Record<BackendName, Backend> = {
@@ -74,25 +91,36 @@ export function configureBackend(config: BackendConfig = {}): void {
   setBackend(backend);
 }
 
-/** One line for --verbose, e.g. "backend auto (matmul: wasm SIMD ..., threads 2, 12 pinned weights)". */
+/** What a backend runs, per op, for --verbose (the rule; the counts say what actually ran). */
+function rule(name: string, threads: number): string {
+  const wasmOps = `attention: fused, wasm decode kernel for one token, gemm blocks otherwise; exp/silu/gelu: wasm SIMD from 64 elements; other ops: js; threads ${threads}`;
+  switch (name) {
+    case "auto":
+      return `backend auto (matmul: wasm SIMD 4x8 kernels from 16³ up, JS below; ${wasmOps}`;
+    case "wasm":
+      return `backend wasm (matmul: wasm SIMD 4x8 kernels; ${wasmOps}`;
+    case "gpujs":
+      return `backend gpujs (matmul: gpu.js ${gpujsMode()} kernels; other ops: js`;
+    case "fast":
+      return "backend js (matmul: blocked 4x4 TypeScript kernel; attention: fused TypeScript; 1 thread";
+    case "reference":
+      return "backend reference (plain loops, 1 thread";
+    default:
+      return `backend ${name} (`;
+  }
+}
+
+/**
+ * One line for --verbose: the backend's rule per op, the thread count, the pinned weights, and
+ * once kernels have run, how often each ran (the choice actually made), e.g.
+ *   backend auto (matmul: ...; threads 1; 75 pinned weights; ran: matmul wasm matvec pinned 8643, ...)
+ */
 export function describeBackend(): string {
   const b = getBackend();
-  const threads = workerCount() + 1;
-  const pinned = pinnedCount() > 0 ? `, ${pinnedCount()} pinned weights` : "";
-  switch (b.name) {
-    case "auto":
-      return `backend auto (matmul: wasm SIMD 4x8 kernels from 16³ up, JS below; threads ${threads}${pinned}; other ops: js)`;
-    case "wasm":
-      return `backend wasm (matmul: wasm SIMD 4x8 kernels; threads ${threads}${pinned}; other ops: js)`;
-    case "gpujs":
-      return `backend gpujs (matmul: gpu.js ${gpujsMode()} kernels; other ops: js)`;
-    case "fast":
-      return "backend js (matmul: blocked 4x4 TypeScript kernel, 1 thread)";
-    case "reference":
-      return "backend reference (plain loops, 1 thread)";
-    default:
-      return `backend ${b.name}`;
-  }
+  const pinned = pinnedCount() > 0 ? `; ${pinnedCount()} pinned weights` : "";
+  const ran = kernelCounts();
+  const counts = ran.length > 0 ? `; ran: ${ran.map(([k, n]) => `${k} ${n}`).join(", ")}` : "";
+  return `${rule(b.name, workerCount() + 1)}${pinned}${counts})`;
 }
 
 /**
@@ -109,3 +137,5 @@ export function pinWeights(weights: Iterable<Tensor>): void {
 export function unpinWeights(): void {
   unpinArrays();
 }
+
+export { kernelCounts, resetKernelCounts } from "./kernel-stats.ts";

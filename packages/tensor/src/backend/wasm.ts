@@ -1,21 +1,89 @@
-// The wasm backend: matmul on the hand-written WebAssembly SIMD kernels of wasm/ (packed,
-// register-tiled gemm; matrix-vector kernels for decoding; optional worker threads), every other
-// primitive the fast backend's (single passes over memory, where SIMD gains little in V8).
-// Not here: float64 (gradient checks run in float64; those products take the reference kernel),
-// the per-shape choice between this and the JS kernels (select.ts).
-// Reference: wasm/kernels.ts (what the kernels compute), reference.ts (the oracle they match).
+// The wasm backend: the hand-written WebAssembly SIMD kernels of wasm/ wherever they exist —
+// matmul (packed, register-tiled gemm; matrix-vector kernels for decoding; optional worker
+// threads), attention for one new token (T = 1), and the exp-based elementwise functions (exp,
+// SiLU, GELU and their derivatives) — and the fast backend's TypeScript for the rest (single
+// passes over memory, where SIMD gains little once the data has to be copied in). Attention
+// with T > 1 runs block-attention.ts on the wasm matmul.
+// Every kernel call is counted by name (kernel-stats.ts) for --verbose.
+// Not here: float64 (gradient checks run in float64; those calls take the reference kernels),
+// the per-shape choice between these and the JS kernels (select.ts: the auto backend).
+// Reference: wasm/kernels.ts and wasm/unary-kernels.ts (what the kernels compute), reference.ts
+// (the oracle they match).
 
 import type { Backend, MatmulParams } from "./backend.ts";
+import { makeBlockAttention } from "./block-attention.ts";
 import { fastBackend } from "./fast.ts";
+import { countKernel } from "./kernel-stats.ts";
 import { matmulReference } from "./reference.ts";
+import { decodeAttentionApplies, decodeAttentionWasm } from "./wasm/attention.ts";
 import { matmulWasm } from "./wasm/matmul.ts";
+import { hasUnaryWasm, unaryGradWasm, unaryWasm } from "./wasm/unary.ts";
 
 export function isFloat32(p: MatmulParams): boolean {
   return p.a instanceof Float32Array && p.b instanceof Float32Array && p.out instanceof Float32Array;
 }
 
+function matmul(p: MatmulParams): void {
+  if (!isFloat32(p)) {
+    countKernel("matmul reference (float64)");
+    matmulReference(p);
+  } else countKernel(`matmul wasm ${matmulWasm(p)}`);
+}
+
+/** Below this many elements a wasm call's fixed copies and setup cost more than Math.exp (measured). */
+export const UNARY_WASM_MIN = 64;
+
+/** exp, SiLU and GELU of float32 arrays from UNARY_WASM_MIN elements on the SIMD kernels, else JS. */
+export const unaryAuto: Backend["unary"] = (op, x, out, param) => {
+  if (
+    x instanceof Float32Array &&
+    out instanceof Float32Array &&
+    x.length >= UNARY_WASM_MIN &&
+    hasUnaryWasm(op, false)
+  ) {
+    countKernel(`${op} wasm`);
+    unaryWasm(op, x, out);
+  } else fastBackend.unary(op, x, out, param);
+};
+
+export const unaryGradAuto: Backend["unaryGrad"] = (op, x, y, g, out, param) => {
+  const simd = x instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array;
+  if (simd && x.length >= UNARY_WASM_MIN && hasUnaryWasm(op, true)) {
+    countKernel(`${op} backward wasm`);
+    unaryGradWasm(op, x as Float32Array, g as Float32Array, out as Float32Array);
+  } else fastBackend.unaryGrad(op, x, y, g, out, param);
+};
+
+/** Fused attention with `matmul` under the block kernel: the wasm decode kernel for one new token. */
+export function attentionWith(
+  matmulKernel: (p: MatmulParams) => void,
+): Pick<Backend, "attention" | "attentionGrad"> {
+  const blocks = makeBlockAttention(matmulKernel, (x, n) => {
+    if (n < UNARY_WASM_MIN) for (let i = 0; i < n; i++) x[i] = Math.exp(x[i]!);
+    else unaryWasm("exp", x.subarray(0, n), x.subarray(0, n));
+  });
+  return {
+    attention: (p) => {
+      if (decodeAttentionApplies(p)) {
+        countKernel("attention wasm decode");
+        decodeAttentionWasm(p);
+      } else {
+        countKernel("attention blocks");
+        blocks.forward(p);
+      }
+    },
+    attentionGrad: (p) => {
+      countKernel("attention backward blocks");
+      blocks.backward(p);
+    },
+  };
+}
+
 export const wasmBackend: Backend = {
   ...fastBackend,
   name: "wasm",
-  matmul: (p) => (isFloat32(p) ? matmulWasm(p) : matmulReference(p)),
+  matmul,
+  unary: unaryAuto,
+  unaryGrad: unaryGradAuto,
+  ...attentionWith(matmul),
 };

@@ -3,6 +3,8 @@
 // Operands are handed to the backend by strides: a transposed view such as w.transpose(0, 1)
 // (a Llama weight stored [out, in]) is read in place, never copied.
 //   backward: dA = g @ Bᵀ,  dB = Aᵀ @ g   (each summed over the batch dims it was broadcast along)
+// A 2-D b under a batched a (x [B, T, C] @ W [C, N], every linear layer) runs as one 2-D product
+// over the flattened rows.
 // Not here: 1-D operands (vector @ vector); use [1, K] matrices. The kernels live in backend/.
 // Reference: numpy.matmul semantics; llm.c `matmul_forward` / `matmul_backward`.
 
@@ -15,6 +17,18 @@ import { broadcastView } from "./elementwise.ts";
 import { unbroadcast } from "./reduce.ts";
 import { assertFloat, floatLike } from "./util.ts";
 import { transpose } from "./views.ts";
+
+/** The broadcast batch dims of a [..., M, K] and b [..., K, N]; the error names both full shapes. */
+function batchShape(a: Tensor, b: Tensor): number[] {
+  try {
+    return broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new ShapeError(
+      `matmul: batch dims do not broadcast: ${shapeString(a.shape)} @ ${shapeString(b.shape)} (batch ${shapeString(a.shape.slice(0, -2))} vs ${shapeString(b.shape.slice(0, -2))})`,
+    );
+  }
+}
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   assertFloat(a, "matmul");
@@ -33,7 +47,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       `matmul: inner dimensions differ: ${shapeString(a.shape)} @ ${shapeString(b.shape)}`,
     );
   }
-  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
+  if (b.ndim === 2 && a.ndim > 2 && a.size > 0 && K > 0) {
+    // x [..., M, K] @ W [K, N] is one [(...·M), K] @ [K, N] product: W is packed once, not once
+    // per batch row, and its gradient is one Aᵀ @ g instead of a sum of per-batch products.
+    return matmul(a.reshape(-1, K), b).reshape([...a.shape.slice(0, -1), N]);
+  }
+  const batch = batchShape(a, b);
   const av = broadcastView(a, [...batch, M, K]);
   const bv = broadcastView(b, [...batch, K, N]);
   const out = floatLike(a, numelOf(batch) * M * N);

@@ -3,14 +3,18 @@
 //
 // Strategy: move the reduced axes to the end (a permuted view), lay the tensor out as
 // [rows = kept elements, cols = reduced elements] and reduce each row with one backend call.
+// A sum over leading axes of a contiguous tensor (bias and broadcast gradients) instead sums
+// down the columns of the tensor as it lies, with no transposed copy.
 //   sum:  dx = g broadcast back over the reduced axes
 //   mean: sum / count, so dx = g / count broadcast
-//   max:  dx = g at the position of each row's maximum (the first one on ties), 0 elsewhere
+//   max:  dx = g at the position of each row's maximum (the first one on ties), 0 elsewhere;
+//         over axes with no elements it throws (PyTorch does too) rather than return NaN
 // Not here: argmax/min/prod as public ops.
 // Reference: NumPy/PyTorch reduction semantics (`axis`, `keepdim`).
 
 import { needsGrad, record } from "../autograd.ts";
 import { getBackend } from "../backend/backend.ts";
+import { ShapeError, shapeString } from "../errors.ts";
 import { normalizeDim, numelOf, sameShape } from "../shape.ts";
 import { Tensor } from "../tensor.ts";
 import { mul } from "./elementwise.ts";
@@ -57,7 +61,11 @@ function rowsOf(x: Tensor, p: Plan, op: string) {
 export function sum(x: Tensor, axes?: number | readonly number[], keepdim = false): Tensor {
   const p = plan(x, axes, keepdim, "sum");
   const out = floatLike(x, p.rows);
-  getBackend().sumRows(rowsOf(x, p, "sum"), out, p.rows, p.cols);
+  const leading = p.axes.every((a, i) => a === i); // e.g. a bias gradient: [B, T, C] summed to [C]
+  if (leading && x.isContiguous()) {
+    // x is [cols, rows] as laid out: sum down the columns instead of transposing it first
+    getBackend().sumCols(floatData(x, "sum"), out, p.cols, p.rows);
+  } else getBackend().sumRows(rowsOf(x, p, "sum"), out, p.rows, p.cols);
   const y = new Tensor(out, p.outShape);
   if (needsGrad(x)) record(y, "sum", [x], (g) => [expand(reshape(g, p.keepShape), x.shape)]);
   return y;
@@ -70,6 +78,12 @@ export function mean(x: Tensor, axes?: number | readonly number[], keepdim = fal
 
 export function max(x: Tensor, axes?: number | readonly number[], keepdim = false): Tensor {
   const p = plan(x, axes, keepdim, "max");
+  if (p.cols === 0) {
+    // The maximum of no elements does not exist (PyTorch: "Expected reduction dim to have non-zero size").
+    throw new ShapeError(
+      `max: axes ${shapeString(p.axes)} of ${shapeString(x.shape)} hold no elements to take the maximum of`,
+    );
+  }
   const out = floatLike(x, p.rows);
   const argmax = new Int32Array(p.rows);
   getBackend().maxRows(rowsOf(x, p, "max"), out, argmax, p.rows, p.cols);

@@ -1,5 +1,6 @@
 // View ops: new shape/strides/offset over the same storage, no data copied (except reshape of
-// a non-contiguous tensor and contiguous(), which copy exactly when they must).
+// a tensor whose strides cannot express the new shape, and contiguous(), which copy exactly
+// when they must).
 // Each backward maps the gradient back onto the input's shape:
 //   reshape -> reshape back; permute -> inverse permutation; narrow -> pad with zeros;
 //   expand -> sum over the broadcast dims; contiguous -> identity.
@@ -44,20 +45,55 @@ function inferShape(x: Tensor, shape: readonly number[], op: string): number[] {
   return out;
 }
 
-/** Same elements, new shape (one size may be -1). A view when x is contiguous, else a copy. */
+/**
+ * Strides that lay `shape` over x's elements in row-major order without moving them, or null
+ * when none exist (x would need a copy). Splitting or merging dims works whenever the dims
+ * involved are laid out one after another, e.g. [B, T, 3C] narrowed to [B, T, C] (row stride
+ * 3C) reshapes to [B, T, H, D] as a view. PyTorch's computeStride (aten/src/ATen/TensorUtils.cpp).
+ */
+export function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
+  if (x.size === 0 || x.ndim === 0) return contiguousStrides(shape);
+  const out = new Array<number>(shape.length);
+  let viewD = shape.length - 1;
+  // Walk x's dims from the last, in chunks of dims that are contiguous with each other; each
+  // chunk must be covered exactly by a run of the new dims.
+  let chunkStride = x.strides[x.ndim - 1]!;
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = x.ndim - 1; d >= 0; d--) {
+    tensorNumel *= x.shape[d]!;
+    const chunkEnds = d === 0 || (x.shape[d - 1] !== 1 && x.strides[d - 1] !== tensorNumel * chunkStride);
+    if (!chunkEnds) continue;
+    while (viewD >= 0 && (viewNumel < tensorNumel || shape[viewD] === 1)) {
+      out[viewD] = viewNumel * chunkStride;
+      viewNumel *= shape[viewD]!;
+      viewD--;
+    }
+    if (viewNumel !== tensorNumel) return null;
+    if (d > 0) {
+      chunkStride = x.strides[d - 1]!;
+      tensorNumel = 1;
+      viewNumel = 1;
+    }
+  }
+  return viewD === -1 ? out : null;
+}
+
+/** Same elements, new shape (one size may be -1). A view whenever strides allow, else a copy. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const newShape = inferShape(x, shape, "reshape");
-  const src = contiguous(x);
-  const y = new Tensor(src.storage, newShape, contiguousStrides(newShape), src.offset);
+  const strides = x.isContiguous() ? contiguousStrides(newShape) : viewStrides(x, newShape);
+  const src = strides === null ? contiguous(x) : x;
+  const y = new Tensor(src.storage, newShape, strides ?? contiguousStrides(newShape), src.offset);
   if (needsGrad(src)) record(y, "reshape", [src], (g) => [reshape(g, src.shape)]);
   return y;
 }
 
-/** Like reshape, but throws instead of copying a non-contiguous tensor. */
+/** Like reshape, but throws instead of copying when x's strides cannot express the new shape. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
-  if (!x.isContiguous()) {
+  if (!x.isContiguous() && viewStrides(x, inferShape(x, shape, "view")) === null) {
     throw new ShapeError(
-      `view: tensor ${shapeString(x.shape)} is not contiguous; use reshape or contiguous()`,
+      `view: tensor ${shapeString(x.shape)} is not contiguous enough to view as ${shapeString(shape)}; use reshape or contiguous()`,
     );
   }
   return reshape(x, shape);

@@ -70,6 +70,8 @@ export const f32Load = (addr: Code, offset = 0): Code => cat(addr, [0x2a, 2, ...
 export const f32Store = (addr: Code, value: Code, offset = 0): Code =>
   cat(addr, value, [0x38, 2, ...uleb(offset)]);
 export const f32Add = (a: Code, b: Code): Code => cat(a, b, [0x92]);
+/** f32.const: the float's four little-endian bytes. */
+export const f32Const = (x: number): Code => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)];
 
 // --- SIMD: 0xfd prefix, then the opcode as unsigned LEB128 ---
 const simd = (op: number): Code => [0xfd, ...uleb(op)];
@@ -80,9 +82,26 @@ export const v128Zero = (): Code => cat(simd(0x0c), new Array<number>(16).fill(0
 export const f32x4 = {
   splat: (x: Code): Code => cat(x, simd(0x13)),
   extractLane: (v: Code, lane: number): Code => cat(v, simd(0x1f), [lane]),
+  le: (a: Code, b: Code): Code => cat(a, b, simd(0x45)),
+  nearest: (a: Code): Code => cat(a, simd(0x6a)),
+  abs: (a: Code): Code => cat(a, simd(0xe0)),
+  neg: (a: Code): Code => cat(a, simd(0xe1)),
   add: (a: Code, b: Code): Code => cat(a, b, simd(0xe4)),
+  sub: (a: Code, b: Code): Code => cat(a, b, simd(0xe5)),
   mul: (a: Code, b: Code): Code => cat(a, b, simd(0xe6)),
+  div: (a: Code, b: Code): Code => cat(a, b, simd(0xe7)),
+  min: (a: Code, b: Code): Code => cat(a, b, simd(0xe8)),
+  max: (a: Code, b: Code): Code => cat(a, b, simd(0xe9)),
 };
+export const i32x4 = {
+  splat: (x: Code): Code => cat(x, simd(0x11)),
+  shl: (v: Code, bits: Code): Code => cat(v, bits, simd(0xab)),
+  add: (a: Code, b: Code): Code => cat(a, b, simd(0xae)),
+  /** Float lanes to int lanes, rounding toward zero (saturating). */
+  truncSatF32x4S: (a: Code): Code => cat(a, simd(0xf8)),
+};
+/** Lanes of a where mask is all ones, of b where it is all zeros. */
+export const v128Bitselect = (a: Code, b: Code, mask: Code): Code => cat(a, b, mask, simd(0x52));
 
 /** Sum of the four lanes of a v128 as an f32. */
 export const hsum = (v: number): Code =>

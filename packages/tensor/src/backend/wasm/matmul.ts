@@ -80,11 +80,29 @@ function packB(p: MatmulParams, heap: Float32Array, at: number, Np: number): voi
         for (let k = 0; k < kc; k++, src += p.bRowStride, dst += NR) heap[dst] = b[src]!;
       }
     } else {
-      // Columns of B are contiguous (B = Wᵀ, W [N, K]): read each column down k.
-      for (let j = 0; j < N; j++) {
-        let src = p.bOffset + j * p.bColStride + k0 * p.bRowStride;
-        let dst = slice + (j >> 3) * kc * NR + (j & 7);
-        for (let k = 0; k < kc; k++, src += p.bRowStride, dst += NR) heap[dst] = b[src]!;
+      // Columns of B are contiguous (B = Wᵀ, W [N, K]): walk 8 columns down k side by side, so
+      // the writes go out in order and the reads are 8 sequential streams.
+      const cs = p.bColStride;
+      const rs = p.bRowStride;
+      const full = Math.floor(N / NR);
+      for (let q = 0; q < full; q++) {
+        let src = p.bOffset + q * NR * cs + k0 * rs;
+        let dst = slice + q * kc * NR;
+        for (let k = 0; k < kc; k++, src += rs, dst += NR) {
+          heap[dst] = b[src]!;
+          heap[dst + 1] = b[src + cs]!;
+          heap[dst + 2] = b[src + 2 * cs]!;
+          heap[dst + 3] = b[src + 3 * cs]!;
+          heap[dst + 4] = b[src + 4 * cs]!;
+          heap[dst + 5] = b[src + 5 * cs]!;
+          heap[dst + 6] = b[src + 6 * cs]!;
+          heap[dst + 7] = b[src + 7 * cs]!;
+        }
+      }
+      for (let j = full * NR; j < N; j++) {
+        let src = p.bOffset + j * cs + k0 * rs;
+        let dst = slice + full * kc * NR + (j & 7);
+        for (let k = 0; k < kc; k++, src += rs, dst += NR) heap[dst] = b[src]!;
       }
     }
     for (let j = N; j < Np; j++) {
@@ -140,7 +158,16 @@ function runSplit(
     job(w * per * unit, Math.min(total, (w + 1) * per * unit), w);
   }
   job(0, Math.min(total, per * unit), 0);
-  for (let w = 0; w < used; w++) wait(w);
+  // Wait for every worker, even after one failed, so none is still writing when this returns.
+  let failure: unknown = null;
+  for (let w = 0; w < used; w++) {
+    try {
+      wait(w);
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure !== null) throw failure;
 }
 
 /** Copies C [M, N] out of the padded [Mp, Np] result. */
@@ -152,12 +179,15 @@ export function unpackC(p: MatmulParams, g: PackedGemm): void {
   }
 }
 
-/** y = x @ B for M = 1, or false when B's strides fit no matrix-vector kernel. */
-export function matvecWasm(p: MatmulParams): boolean {
+/** Which wasm kernel ran a product (what --verbose counts). */
+export type WasmKernel = "gemm" | "matvec" | "matvec pinned" | "empty";
+
+/** y = x @ B for M = 1; null when B's strides fit no matrix-vector kernel. */
+export function matvecWasm(p: MatmulParams): WasmKernel | null {
   const { K, N, a } = p;
   const panelAddr = pinnedPanels(p);
   const rowsLayout = p.bRowStride === 1; // B = Wᵀ, W [N, K]: dot products of rows
-  if (panelAddr < 0 && !rowsLayout && p.bColStride !== 1) return false;
+  if (panelAddr < 0 && !rowsLayout && p.bColStride !== 1) return null;
   // Padded sizes: dotRows wants K % 8 and rows % 4; axpyPanels wants N % 32.
   const K8 = Math.ceil(K / 8) * 8;
   const N4 = Math.ceil(N / 4) * 4;
@@ -197,7 +227,7 @@ export function matvecWasm(p: MatmulParams): boolean {
     );
   }
   p.out.set(heap.subarray(yAddr / 4, yAddr / 4 + N), p.outOffset);
-  return true;
+  return panelAddr >= 0 ? "matvec pinned" : "matvec";
 }
 
 /** Copies the weight of a matrix-vector product into the padded layout its kernel reads. */
@@ -233,15 +263,17 @@ function copyWeight(p: MatmulParams, heap: Float32Array, at: number, rowsLayout:
   }
 }
 
-/** The wasm backend's matmul for float32 operands. */
-export function matmulWasm(p: MatmulParams): void {
+/** The wasm backend's matmul for float32 operands; returns the kernel that ran. */
+export function matmulWasm(p: MatmulParams): WasmKernel {
   if (p.K === 0 || p.M === 0 || p.N === 0) {
     p.out.fill(0, p.outOffset, p.outOffset + p.M * p.N);
-    return;
+    return "empty";
   }
-  if (p.M === 1 && matvecWasm(p)) return;
+  const matvec = p.M === 1 ? matvecWasm(p) : null;
+  if (matvec !== null) return matvec;
   const g = packGemm(p);
   const split = p.M * p.K * p.N >= GEMM_SPLIT ? workerCount() + 1 : 1;
   runSplit(g.Mp, MR, split, (i0, i1, w) => run(w, JOB.gemm, [g.aAddr, g.bAddr, g.cAddr, g.Np, g.K, i0, i1]));
   unpackC(p, g);
+  return "gemm";
 }

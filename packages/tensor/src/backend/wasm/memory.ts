@@ -29,6 +29,11 @@ export const kernelModule = new wasm.Module(kernelModuleBytes());
 export const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
 export const kernels = new wasm.Instance(kernelModule, { env: { memory } }).exports as KernelExports;
 
+/** Compiles and instantiates another module of kernels over the same memory (main thread only). */
+export function instantiate<T>(bytes: Uint8Array): T {
+  return new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as T;
+}
+
 let heap = new Float32Array(memory.buffer);
 
 /** A float32 view of the whole memory (re-read after anything that may have grown it). */
@@ -36,13 +41,25 @@ export function heapF32(): Float32Array {
   return heap;
 }
 
+/**
+ * Pages to add to a memory of `havePages` so that `needPages` exist: at least double (fewer
+ * grows, fewer new views), but never past maxPages. Throws a RangeError when even maxPages is
+ * too small.
+ */
+export function pagesToGrow(havePages: number, needPages: number, maxPages: number): number {
+  if (needPages > maxPages) {
+    throw new RangeError(
+      `wasm backend: needs ${((needPages * PAGE) / 2 ** 30).toFixed(2)} GiB of wasm memory, more than its ${(maxPages * PAGE) / 2 ** 30} GiB maximum`,
+    );
+  }
+  return Math.min(Math.max(needPages - havePages, havePages), maxPages - havePages);
+}
+
 /** Grows the memory so that bytes [0, end) exist. */
 export function ensureBytes(end: number): void {
   const have = memory.buffer.byteLength;
   if (end <= have) return;
-  const pages = Math.ceil((end - have) / PAGE);
-  if (have / PAGE + pages > MAX_PAGES) throw new RangeError(`wasm backend: needs ${end} bytes, over 2 GiB`);
-  memory.grow(Math.max(pages, have / PAGE)); // at least double: fewer grows, fewer new views
+  memory.grow(pagesToGrow(have / PAGE, Math.ceil(end / PAGE), MAX_PAGES));
   heap = new Float32Array(memory.buffer);
 }
 

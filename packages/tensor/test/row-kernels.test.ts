@@ -1,0 +1,180 @@
+// The tuned row and elementwise kernels against their reference twins (llm.c's "fast vs naive"
+// check), on random data with odd sizes: softmax / log-softmax (with -Infinity entries, as a
+// causal mask leaves them), layerNorm and rmsNorm forward and backward, sum over rows, the
+// exp-based unary functions and their derivatives on the JS and wasm SIMD kernels (lengths
+// that do not fill a 4-lane vector, and more than one 65536-element chunk), and the AdamW
+// update, which must match bit for bit.
+// Tolerances: float32 results; the fast kernels round in a different order, and the wasm ones
+// compute in float32, so they agree to a few float32 ulps (relative 2e-6) plus 1e-7 absolute
+// (where the reference itself loses digits, e.g. 1 + erf(x) in GELU's far negative tail).
+
+import { describe, expect, it } from "vitest";
+import {
+  type AdamWParams,
+  type Backend,
+  type FloatArray,
+  fastBackend,
+  Rng,
+  referenceBackend,
+  type UnaryOp,
+  wasmBackend,
+} from "../src/index.ts";
+
+function randomArray(n: number, rng: Rng, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal() * scale;
+  return a;
+}
+
+function expectClose(got: FloatArray, want: FloatArray, label: string, rel = 2e-6, abs = 1e-7): void {
+  expect(got.length, label).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const ok = got[i] === want[i] || Math.abs(got[i]! - want[i]!) <= rel * Math.abs(want[i]!) + abs;
+    if (!ok) expect.fail(`${label}: element ${i}: ${got[i]} vs reference ${want[i]}`);
+  }
+}
+
+const SHAPES: [number, number][] = [
+  [1, 1],
+  [3, 7],
+  [5, 64],
+  [2, 129],
+  [17, 33],
+];
+
+describe("row kernels match the reference", () => {
+  it("softmax and log-softmax, including rows with -Infinity entries", () => {
+    const rng = new Rng(1);
+    for (const [rows, cols] of SHAPES) {
+      const x = randomArray(rows * cols, rng, 3);
+      for (let i = 1; i < x.length; i += 3) if (i % cols !== 0) x[i] = Number.NEGATIVE_INFINITY;
+      for (const log of [false, true]) {
+        const want = new Float32Array(x.length);
+        const got = new Float32Array(x.length);
+        referenceBackend.softmaxRows(x, want, rows, cols, log);
+        fastBackend.softmaxRows(x, got, rows, cols, log);
+        expectClose(got, want, `softmax log=${log} [${rows}, ${cols}]`);
+      }
+    }
+  });
+
+  it("layerNorm and rmsNorm, forward and backward, with and without weight and bias", () => {
+    const rng = new Rng(2);
+    for (const [rows, cols] of SHAPES) {
+      const x = randomArray(rows * cols, rng, 2);
+      const g = randomArray(rows * cols, rng);
+      for (const affine of [false, true]) {
+        const w = affine ? randomArray(cols, rng) : null;
+        const bias = affine ? randomArray(cols, rng) : null;
+        const run = (b: Backend) => {
+          const out = new Float32Array(x.length);
+          const mean = new Float32Array(rows);
+          const rstd = new Float32Array(rows);
+          b.layerNormRows(x, w, bias, out, mean, rstd, rows, cols, 1e-5);
+          const dx = new Float32Array(x.length);
+          const dw = new Float32Array(cols).fill(0.5); // backward adds into what is there
+          const db = new Float32Array(cols).fill(0.5);
+          b.layerNormGradRows(x, w, mean, rstd, g, dx, dw, db, rows, cols);
+          const rOut = new Float32Array(x.length);
+          const rRstd = new Float32Array(rows);
+          b.rmsNormRows(x, w, rOut, rRstd, rows, cols, 1e-5);
+          const rDx = new Float32Array(x.length);
+          const rDw = new Float32Array(cols);
+          b.rmsNormGradRows(x, w, rRstd, g, rDx, rDw, rows, cols);
+          return { out, mean, rstd, dx, dw, db, rOut, rRstd, rDx, rDw };
+        };
+        const want = run(referenceBackend);
+        const got = run(fastBackend);
+        for (const key of Object.keys(want) as (keyof typeof want)[]) {
+          expectClose(got[key], want[key], `${key} [${rows}, ${cols}] affine=${affine}`, 1e-5, 1e-6);
+        }
+      }
+    }
+  });
+
+  it("sum over rows and down columns", () => {
+    const rng = new Rng(3);
+    for (const [rows, cols] of SHAPES) {
+      const x = randomArray(rows * cols, rng);
+      const want = new Float32Array(rows);
+      const got = new Float32Array(rows);
+      referenceBackend.sumRows(x, want, rows, cols);
+      fastBackend.sumRows(x, got, rows, cols);
+      expectClose(got, want, `sumRows [${rows}, ${cols}]`, 1e-6, 1e-6);
+      const wantCols = new Float32Array(cols);
+      const gotCols = new Float32Array(cols);
+      referenceBackend.sumCols(x, wantCols, rows, cols);
+      fastBackend.sumCols(x, gotCols, rows, cols);
+      expectClose(gotCols, wantCols, `sumCols [${rows}, ${cols}]`, 1e-6, 1e-6);
+    }
+  });
+});
+
+describe("exp-based unary kernels match the reference", () => {
+  const ops: UnaryOp[] = ["exp", "silu", "gelu", "geluTanh", "tanh"];
+  for (const n of [1, 3, 63, 64, 65, 1001, 70001]) {
+    it(`on ${n} elements, forward and derivative, JS and wasm`, () => {
+      const rng = new Rng(n);
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = -12 + 24 * rng.nextFloat();
+      if (n > 3) x.set([0, 1e-30, -1e-30], 0);
+      const g = randomArray(n, rng);
+      for (const op of ops) {
+        const y = new Float32Array(n);
+        const want = new Float32Array(n);
+        referenceBackend.unary(op, x, y, 0);
+        referenceBackend.unaryGrad(op, x, y, g, want, 0);
+        for (const b of [fastBackend, wasmBackend]) {
+          const got = new Float32Array(n);
+          b.unary(op, x, got, 0);
+          expectClose(got, y, `${b.name} ${op}`);
+          const dx = new Float32Array(n);
+          b.unaryGrad(op, x, got, g, dx, 0);
+          expectClose(dx, want, `${b.name} ${op}'`, 1e-5, 1e-7);
+        }
+      }
+    });
+  }
+});
+
+describe("the AdamW kernel", () => {
+  function state(n: number, seed: number): AdamWParams {
+    const rng = new Rng(seed);
+    const grad = randomArray(n, rng, 0.1);
+    grad[0] = 0;
+    return {
+      param: randomArray(n, rng),
+      grad,
+      m: new Float32Array(n),
+      v: new Float32Array(n),
+      beta1: 0.9,
+      beta2: 0.99,
+      eps: 1e-8,
+      stepSize: 0,
+      biasCorrection2Sqrt: 0,
+      decay: 1 - 1e-3 * 0.1,
+    };
+  }
+
+  it("gives bit-identical parameters and moments on every backend, step after step", () => {
+    const ref = state(1003, 7);
+    const others = [fastBackend, wasmBackend].map(() => state(1003, 7));
+    for (let t = 1; t <= 5; t++) {
+      const lr = 1e-3 * t;
+      for (const s of [ref, ...others]) {
+        s.stepSize = lr / (1 - 0.9 ** t);
+        s.biasCorrection2Sqrt = Math.sqrt(1 - 0.99 ** t);
+        s.grad = s.grad.map((v, i) => v + 0.01 * Math.sin(i * t));
+      }
+      referenceBackend.adamw(ref);
+      fastBackend.adamw(others[0]!);
+      wasmBackend.adamw(others[1]!);
+      for (const s of others) {
+        expect(s.param).toEqual(ref.param);
+        expect(s.m).toEqual(ref.m);
+        expect(s.v).toEqual(ref.v);
+      }
+    }
+    expect(ref.param[0]).not.toBe(state(1003, 7).param[0]); // decay moved even the zero-gradient element
+  });
+});

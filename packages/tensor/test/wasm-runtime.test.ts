@@ -1,0 +1,65 @@
+// The wasm backend's runtime under stress: the shared memory growing close to its 2 GiB maximum,
+// and a worker thread whose job traps, which must surface as an Error on the main thread
+// instead of leaving it blocked in Atomics.wait. (In a file of its own: the memory stays at
+// 2 GiB of address space for the rest of the file.)
+
+import { describe, expect, it } from "vitest";
+import { matmulWasm } from "../src/backend/wasm/matmul.ts";
+import { ensureBytes, pagesToGrow } from "../src/backend/wasm/memory.ts";
+import { JOB, post, setWorkerCount, wait } from "../src/backend/wasm/workers.ts";
+import { type MatmulParams, Rng, referenceBackend } from "../src/index.ts";
+
+const GiB = 2 ** 30;
+
+describe("wasm memory growth", () => {
+  it("doubles while that fits and stops at the maximum instead of overshooting it", () => {
+    expect(pagesToGrow(16, 20, 32768)).toBe(16); // double
+    expect(pagesToGrow(16, 100, 32768)).toBe(84); // more than double when asked
+    expect(pagesToGrow(20000, 21000, 32768)).toBe(12768); // doubling would pass 32768: capped
+    expect(() => pagesToGrow(20000, 32769, 32768)).toThrow(/more than its 2 GiB maximum/);
+  });
+
+  it("serves 1.2 GiB and then 1.3 GiB, and names the limit past 2 GiB", () => {
+    ensureBytes(1.2 * GiB);
+    ensureBytes(1.3 * GiB); // threw a raw "Maximum memory size exceeded" RangeError before
+    expect(() => ensureBytes(2 * GiB + 1)).toThrow(/wasm backend: needs 2\.00 GiB of wasm memory/);
+  });
+});
+
+describe("wasm worker threads", () => {
+  it("turn a job that traps into an Error on the main thread, and keep working after it", () => {
+    setWorkerCount(1);
+    try {
+      post(0, JOB.dotRows, [-64, -64, -64, 4, 32]); // addresses far past the memory: a wasm trap
+      expect(() => wait(0)).toThrow(/wasm backend: worker thread 1 failed: .*out of bounds/);
+      // The pool still splits products: a matrix-vector product big enough to use both threads.
+      const rng = new Rng(1);
+      const K = 1024;
+      const N = 1100;
+      const a = Float32Array.from({ length: K }, () => rng.normal());
+      const b = Float32Array.from({ length: K * N }, () => rng.normal());
+      const params = (out: Float32Array): MatmulParams => ({
+        M: 1,
+        K,
+        N,
+        a,
+        aOffset: 0,
+        aRowStride: K,
+        aColStride: 1,
+        b,
+        bOffset: 0,
+        bRowStride: N,
+        bColStride: 1,
+        out,
+        outOffset: 0,
+      });
+      const want = new Float32Array(N);
+      const got = new Float32Array(N);
+      referenceBackend.matmul(params(want));
+      matmulWasm(params(got));
+      for (let j = 0; j < N; j++) expect(Math.abs(got[j]! - want[j]!)).toBeLessThan(2e-3);
+    } finally {
+      setWorkerCount(0);
+    }
+  });
+});
