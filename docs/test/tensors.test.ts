@@ -3,6 +3,8 @@
 //   element (i0, ..., in) lives at storage[offset + Σ i_d · strides[d]],
 // so if a view op changed how it lays out a tensor, the page would be caught saying something false.
 
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // docs/ is not a workspace dependent of @llmts/tensor (its package.json lists vitest only), so the
 // source is imported by path.
@@ -84,5 +86,30 @@ describe("the worked example in docs/tensors.md", () => {
     a.add(b).sum().backward();
     // Each b[c] fed 2·3 = 6 outputs, each with gradient 1.
     expect(Array.from(b.grad!.dataSync())).toEqual([6, 6, 6, 6]);
+  });
+});
+
+describe("the backend boundary in docs/tensors.md", () => {
+  // "No code outside packages/tensor touches Tensor.storage": the claim that lets a device backend
+  // keep storage elsewhere. A `.storage` in another package's sources would break it.
+  const root = join(import.meta.dirname, "..", "..");
+  const sources = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.parentPath.includes("node_modules"))
+      .map((e) => join(e.parentPath, e.name));
+
+  it("holds: no package or app but packages/tensor reads Tensor.storage", () => {
+    const dirs = [
+      ...readdirSync(join(root, "packages"))
+        .filter((p) => p !== "tensor")
+        .map((p) => `packages/${p}`),
+      ...readdirSync(join(root, "apps")).map((a) => `apps/${a}`),
+    ];
+    const offenders = dirs
+      .flatMap(sources)
+      .filter((file) => /\.storage\b/.test(readFileSync(file, "utf8")))
+      .map((file) => file.slice(root.length + 1));
+    expect(dirs.length).toBeGreaterThan(6);
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // A two-layer MLP trained with @llmts/tensor on a toy problem: classify 2-D points by whether
 // they lie inside the circle of radius 1 (a boundary no linear model can draw).
 //   x [N, 2] -> linear(2, 16) -> tanh -> linear(16, 2) -> logits [N, 2] -> cross-entropy
-// Plain gradient descent: p -= lr · p.grad, written straight into the parameters' buffers.
+// Plain gradient descent: p ← p − lr · p.grad, written into the parameters with copy_ under noGrad
+// (the update itself must not become part of a graph).
 // Run: npx tsx packages/tensor/examples/mlp.ts
 
 import { crossEntropy, intTensor, noGrad, Rng, randn, type Tensor, tensor, zeros } from "../src/index.ts";
@@ -39,11 +40,9 @@ for (let step = 0; step <= 500; step++) {
   const loss = crossEntropy(forward(x), y);
   for (const p of params) p.zeroGrad();
   loss.backward();
-  for (const p of params) {
-    const value = p.dataSync(); // the live buffer of a contiguous parameter
-    const grad = p.grad!.dataSync();
-    for (let i = 0; i < value.length; i++) value[i]! -= lr * grad[i]!;
-  }
+  noGrad(() => {
+    for (const p of params) p.copy_(p.sub(p.grad!.mul(lr)));
+  });
   if (step % 100 === 0) console.log(`step ${step}: loss ${loss.item().toFixed(4)}`);
 }
 

@@ -3,6 +3,7 @@
 
 export { type GradNode, isGradEnabled, noGrad } from "./autograd.ts";
 export {
+  type AdamWHyper,
   type AdamWParams,
   type AttentionGradParams,
   type AttentionInputs,
@@ -52,6 +53,7 @@ export { cast } from "./ops/cast.ts";
 export { dropout } from "./ops/dropout.ts";
 export { add, div, exp, gelu, log, mul, neg, pow, relu, silu, sqrt, sub, tanh } from "./ops/elementwise.ts";
 export { embedding } from "./ops/embedding.ts";
+export { adamwUpdate_, copy_ } from "./ops/inplace.ts";
 export { concat, split } from "./ops/join.ts";
 export { crossEntropy } from "./ops/loss.ts";
 export { causalMask, maskedFill } from "./ops/mask.ts";

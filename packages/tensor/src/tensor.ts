@@ -18,6 +18,7 @@ import { cast } from "./ops/cast.ts";
 import { dropout } from "./ops/dropout.ts";
 import { add, div, exp, gelu, log, mul, neg, pow, relu, silu, sqrt, sub, tanh } from "./ops/elementwise.ts";
 import { embedding } from "./ops/embedding.ts";
+import { copy_ } from "./ops/inplace.ts";
 import { concat, split } from "./ops/join.ts";
 import { crossEntropy } from "./ops/loss.ts";
 import { maskedFill } from "./ops/mask.ts";
@@ -128,9 +129,10 @@ export class Tensor {
   // --- reading values back -------------------------------------------------------------------
 
   /**
-   * The values in row-major order. For a contiguous tensor this is the live backing array
-   * (a subarray, no copy): writing to it changes the tensor — optimizers and loaders rely on
-   * that; everyone else should treat it as read-only. Otherwise a fresh contiguous copy.
+   * The values in row-major order, to read. For a contiguous tensor this is the backing array
+   * itself (a subarray, no copy); otherwise a fresh contiguous copy. Do not write to it: whether
+   * a write shows in the tensor depends on the layout (and on a device backend it never would).
+   * Values change only through copy_() and the other in-place ops of ops/inplace.ts.
    */
   dataSync(): TypedArray {
     if (this.isContiguous()) {
@@ -222,6 +224,12 @@ export class Tensor {
 
   zeroGrad(): void {
     this.grad = null;
+  }
+
+  /** Writes src's values (broadcast to this shape) into this tensor, in place; returns this. */
+  copy_(src: Tensor): this {
+    copy_(this, src);
+    return this;
   }
 
   // --- views (src/ops/views.ts) ------------------------------------------------------------------

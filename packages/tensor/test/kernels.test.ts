@@ -183,4 +183,25 @@ describe("fast elementwise and copy kernels match the reference on random views"
       expect(f, `[${shape}] strides [${v.strides}]`).toEqual(r);
     }
   });
+
+  it("assignments of 60 random broadcast sources into permuted, narrowed destinations", () => {
+    const rng = new Rng(8);
+    for (let t = 0; t < 60; t++) {
+      const nd = 1 + rng.nextInt(5);
+      const shape = Array.from({ length: nd }, () => 1 + rng.nextInt(5));
+      const source = randomView(
+        shape.map((s) => (rng.nextInt(4) === 0 ? 1 : s)),
+        rng,
+      );
+      const src = broadcastView(source, shape);
+      // Two identical destinations (same random layout, same untouched padding around the view).
+      const seed = rng.nextInt(1 << 30);
+      const r = randomView(shape, new Rng(seed));
+      const f = randomView(shape, new Rng(seed));
+      referenceBackend.assign(src, { data: r.storage, offset: r.offset, strides: r.strides }, shape);
+      fastBackend.assign(src, { data: f.storage, offset: f.offset, strides: f.strides }, shape);
+      expect(f.storage, `[${shape}] into strides [${f.strides}]`).toEqual(r.storage);
+      expect(r.toArray()).toEqual(source.expand(...shape).toArray());
+    }
+  });
 });

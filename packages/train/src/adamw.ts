@@ -18,10 +18,11 @@
 // each element's update is computed in float64 and rounded to float32 at every store.
 // The per-element loop is the backend's fused `adamw` kernel (one pass over w, g, m and v;
 // @llmts/tensor src/backend/adamw.ts), bit-identical on every backend, so resumed runs reproduce
-// their losses exactly.
+// their losses exactly. It runs through adamwUpdate_, one of the tensor package's in-place ops, so
+// the moments are tensors like the parameters and never leave the backend between steps.
 // Not here: AMSGrad, maximize, per-group hyperparameters.
 
-import { getBackend, type Tensor } from "@llmts/tensor";
+import { adamwUpdate_, noGrad, Tensor } from "@llmts/tensor";
 
 export interface AdamWOptions {
   beta1: number;
@@ -46,8 +47,8 @@ export class AdamW {
   readonly weightDecay: number;
   /** Optimizer steps taken so far (t in the bias corrections). */
   stepCount = 0;
-  private readonly m = new Map<string, Float32Array>();
-  private readonly v = new Map<string, Float32Array>();
+  private readonly m = new Map<string, Tensor>(); // float32, the parameter's shape
+  private readonly v = new Map<string, Tensor>();
 
   constructor(params: Map<string, Tensor>, options: AdamWOptions) {
     this.params = params;
@@ -58,8 +59,8 @@ export class AdamW {
     for (const [name, p] of params) {
       if (p.dtype !== "float32")
         throw new Error(`AdamW: parameter "${name}" is ${p.dtype}, expected float32`);
-      this.m.set(name, new Float32Array(p.size));
-      this.v.set(name, new Float32Array(p.size));
+      this.m.set(name, Tensor.fromArray(new Float32Array(p.size), [...p.shape]));
+      this.v.set(name, Tensor.fromArray(new Float32Array(p.size), [...p.shape]));
     }
   }
 
@@ -76,22 +77,20 @@ export class AdamW {
     const biasCorrection1 = 1 - beta1 ** t;
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
     const stepSize = lr / biasCorrection1;
-    const backend = getBackend();
-    for (const [name, p] of this.params) {
-      if (p.grad === null) continue;
-      backend.adamw({
-        param: p.dataSync() as Float32Array, // a contiguous parameter's live storage: writes update the model
-        grad: p.grad.dataSync() as Float32Array,
-        m: this.m.get(name)!,
-        v: this.v.get(name)!,
-        beta1,
-        beta2,
-        eps,
-        stepSize,
-        biasCorrection2Sqrt,
-        decay: AdamW.decays(p) ? 1 - lr * this.weightDecay : 1,
-      });
-    }
+    // Under noGrad, as PyTorch's optimizers: the update is not part of any graph.
+    noGrad(() => {
+      for (const [name, p] of this.params) {
+        if (p.grad === null) continue;
+        adamwUpdate_(p, p.grad, this.m.get(name)!, this.v.get(name)!, {
+          beta1,
+          beta2,
+          eps,
+          stepSize,
+          biasCorrection2Sqrt,
+          decay: AdamW.decays(p) ? 1 - lr * this.weightDecay : 1,
+        });
+      }
+    });
   }
 
   /** Drops every gradient (PyTorch's zero_grad(set_to_none=True)). */
@@ -99,9 +98,11 @@ export class AdamW {
     for (const p of this.params.values()) p.zeroGrad();
   }
 
-  /** The state to save: the live moment buffers (copy them if you keep them across steps). */
+  /** The state to save: the moments' values now (read them before the next step changes them). */
   getState(): AdamWState {
-    return { step: this.stepCount, m: this.m, v: this.v };
+    const values = (moments: Map<string, Tensor>) =>
+      new Map([...moments].map(([name, t]) => [name, t.dataSync() as Float32Array]));
+    return { step: this.stepCount, m: values(this.m), v: values(this.v) };
   }
 
   /** Continues from a saved state; every parameter must have moments of its own size. */
@@ -116,8 +117,8 @@ export class AdamW {
           `AdamW: saved moments for "${name}" have ${m.length} elements, the parameter has ${p.size}`,
         );
       }
-      this.m.get(name)!.set(m);
-      this.v.get(name)!.set(v);
+      this.m.get(name)!.copy_(Tensor.fromArray(m, [...p.shape]));
+      this.v.get(name)!.copy_(Tensor.fromArray(v, [...p.shape]));
     }
     this.stepCount = state.step;
   }

@@ -7,6 +7,8 @@
 //
 // The parameters live in SharedArrayBuffers: workers build their model over the same memory, so
 // AdamW's in-place update on the main thread is what every worker reads next step (no copies).
+// NOTE: this is the one place that relies on the CPU backends' host memory (a SharedArrayBuffer
+// under each parameter): a device backend would split batches on the device instead.
 // Each worker writes its gradients into a shared buffer of its own; the main thread adds them in a
 // fixed order, so a run is deterministic for a given thread count (not bit-identical across
 // counts: the sums are ordered differently). Dropout: every shard draws a seed from the run's
@@ -141,10 +143,9 @@ export class GradientWorkers {
       loss += (workerLoss * rows) / B;
       const weight = (scale * rows) / B;
       params.forEach((p, j) => {
-        const g = this.grads[i]![j]!;
-        if (p.grad === null) p.grad = Tensor.fromArray(new Float32Array(p.size), [...p.shape]);
-        const acc = p.grad.dataSync() as Float32Array;
-        for (let e = 0; e < acc.length; e++) acc[e]! += weight * g[e]!;
+        // The worker's gradient, read in place from its shared buffer, weighted by its rows.
+        const g = Tensor.fromArray(this.grads[i]![j]!, [...p.shape]).mul(weight);
+        p.grad = p.grad === null ? g : p.grad.add(g);
       });
     });
     return loss;

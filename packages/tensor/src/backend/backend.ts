@@ -2,9 +2,11 @@
 // chooses which implementation runs (setBackend / getBackend).
 //
 // Ops (src/ops/*.ts) own shapes, broadcasting and autograd; a backend only runs loops over
-// typed arrays. Model code never talks to a backend. A GPU backend would implement the same
-// methods; since values leave a tensor only through dataSync()/data(), it could keep storage on
-// the device and copy back only when read.
+// typed arrays. Model code never talks to a backend. Values enter a tensor when it is made or
+// through the in-place ops (ops/inplace.ts), and leave it only through dataSync()/data(); nothing
+// outside packages/tensor touches Tensor.storage. So a GPU backend would implement these methods
+// over its own buffer handles in place of the typed arrays, keep storage on the device, and copy
+// back only when read (docs/tensors.md, "The backend boundary").
 // Not here: op-level logic (shape checks, gradients) and any allocation policy.
 // Reference: candle's `BackendStorage` trait, TF.js's `KernelBackend` (much smaller here).
 
@@ -93,11 +95,15 @@ export interface AttentionGradParams extends AttentionInputs {
  * with a float32 rounding at every store, see packages/train/src/adamw.ts):
  *   m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  w = w·decay;  w = w - stepSize·m / (√v / bc2Sqrt + eps)
  */
-export interface AdamWParams {
+export interface AdamWParams extends AdamWHyper {
   param: Float32Array;
   grad: Float32Array;
   m: Float32Array;
   v: Float32Array;
+}
+
+/** The scalars of one AdamW step (the same for every parameter but `decay`). */
+export interface AdamWHyper {
   beta1: number;
   beta2: number;
   eps: number;
@@ -121,6 +127,12 @@ export interface Backend {
   binary(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void;
   /** Gathers a strided view into a contiguous array (what contiguous() does). */
   copyStrided(src: Strided, out: TypedArray, shape: readonly number[]): void;
+  /**
+   * Writes a strided view into another: dst[i] = src[i] for every index i of `shape` (src may
+   * carry 0 strides, i.e. be broadcast; dst may not, and the two must not overlap). copy_() is
+   * built on it: the one way values change inside an existing tensor.
+   */
+  assign(src: Strided, dst: Strided, shape: readonly number[]): void;
   /** out[r] = Σ_c x[r, c] over a contiguous [rows, cols] array. */
   sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void;
   /** out[c] = Σ_r x[r, c] over a contiguous [rows, cols] array (a sum over leading axes). */

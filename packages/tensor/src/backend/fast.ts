@@ -1,7 +1,7 @@
 // The fast backend ("js"): tuned TypeScript for every primitive that has a tuned twin —
 //   matmul       the blocked, register-tiled kernel of fast-matmul.ts (matrix-vector path for M = 1)
 //   binary/copy  dims collapsed (neighbours merged where the strides allow), then plain strided
-//                loops per innermost run instead of a callback per element
+//   /assign      loops per innermost run instead of a callback per element
 //   rows         softmax, norms forward and backward, sums (fast-rows.ts); exact GELU (fast-unary.ts)
 //   attention    fused: one query row at a time for T = 1 (fast-attention.ts), blocks of rows on
 //                the blocked matmul otherwise and in backward (block-attention.ts)
@@ -180,6 +180,20 @@ function copyStridedFast(src: Strided, out: TypedArray, shape: readonly number[]
   });
 }
 
+function assignFast(src: Strided, dst: Strided, shape: readonly number[]): void {
+  const c = collapseDims(shape, src.strides, dst.strides);
+  const nd = c.shape.length;
+  const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
+  const ss = nd === 0 ? 0 : c.a[nd - 1]!;
+  const ds = nd === 0 ? 0 : c.b[nd - 1]!;
+  const s = src.data;
+  const d = dst.data;
+  forEachRow(c.shape, src.offset, c.a, dst.offset, c.b, (_, si, di) => {
+    if (ss === 1 && ds === 1) d.set(s.subarray(si, si + cols), di);
+    else for (let j = 0; j < cols; j++) d[di + j * ds] = s[si + j * ss]!;
+  });
+}
+
 const blocks = makeBlockAttention(matmulFast);
 
 export const fastBackend: Backend = {
@@ -188,6 +202,7 @@ export const fastBackend: Backend = {
   matmul: matmulFast,
   binary: binaryFast,
   copyStrided: copyStridedFast,
+  assign: assignFast,
   unary: unaryFast,
   unaryGrad: unaryGradFast,
   sumRows: sumRowsFast,

@@ -170,6 +170,14 @@ function copyStrided(src: Strided, out: TypedArray, shape: readonly number[]): v
   });
 }
 
+function assign(src: Strided, dst: Strided, shape: readonly number[]): void {
+  const s = src.data;
+  const d = dst.data;
+  forEachIndex(shape, src.offset, src.strides, dst.offset, dst.strides, (_, si, di) => {
+    d[di] = s[si]!;
+  });
+}
+
 function sumRows(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     let s = 0;
@@ -220,6 +228,7 @@ export const referenceBackend: Backend = {
   unaryGrad,
   binary,
   copyStrided,
+  assign,
   sumRows,
   sumCols,
   maxRows,
