@@ -1,24 +1,9 @@
 // The console side of a training run (`llmts train`, `llmts demo`): a progress bar on stderr with
 // iteration, loss, tokens/s and ETA, and lines printed above it. Uses cli-progress on a terminal;
 // in logs and pipes it prints a plain line every 10 seconds instead. A reader that goes away
-// (`llmts train ... 2>&1 | head -2`) does not stop training: writes to a closed stderr are dropped.
+// (`llmts train ... 2>&1 | head -2`) does not stop training: main.ts drops writes to a closed stderr.
 // Not here: training (@llmts/train), what the lines say (commands/train.ts).
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
-
-/**
- * Makes writes to a closed stderr pipe harmless, once per process. Node reports them as an
- * asynchronous EPIPE "error" event on process.stderr; with no listener that event kills the
- * process — mid-run, before the next checkpoint. Progress lines are only for a human watching, so
- * losing them is fine; other stream errors are still thrown.
- */
-export function ignoreClosedStderr(): void {
-  if (process.stderr.listeners("error").includes(onStderrError)) return;
-  process.stderr.on("error", onStderrError);
-}
-
-function onStderrError(error: NodeJS.ErrnoException): void {
-  if (error.code !== "EPIPE") throw error;
-}
 
 /**
  * Progress on stderr: a cli-progress bar (iteration, loss, tokens/s, ETA) on a terminal; when
@@ -35,7 +20,6 @@ export class Progress {
     private readonly total: number,
     private readonly start: number,
   ) {
-    ignoreClosedStderr();
     if (!process.stderr.isTTY) {
       this.bars = null;
       this.bar = null;

@@ -57,7 +57,11 @@ describe("trainWithProgress with a deadline", () => {
     let outcome: TrainOutcome;
     try {
       const text = "the cat sat on the mat. ".repeat(20);
-      outcome = await trainWithProgress(config, { readText: () => text }, AbortSignal.timeout(500));
+      outcome = await trainWithProgress(
+        config,
+        { readText: () => text },
+        { deadline: AbortSignal.timeout(500) },
+      );
     } finally {
       write.mockRestore();
     }

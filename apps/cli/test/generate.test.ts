@@ -69,7 +69,7 @@ function saveTinyModel(out: string, vocabSize: number, tokenizer: Tokenizer | nu
  * "▁a".."▁y" (ids 3..27): decoding strips the space in front of the first one, so any stray
  * leading space in generated text shows. Its post-processor adds <s> (BOS) before a prompt.
  */
-function wordPieceTokenizer(): Tokenizer {
+function spWordTokenizer(): Tokenizer {
   const vocab: Record<string, number> = { "<unk>": 0, "<s>": 1, "</s>": 2 };
   for (const c of "abcdefghijklmnopqrstuvwxy") vocab[`▁${c}`] = Object.keys(vocab).length;
   const special = (id: number, content: string) => ({ id, content, special: true, normalized: false });
@@ -109,7 +109,7 @@ beforeAll(() => {
   bpe = trainBpe("naïve café, 東京 and 🙂 — ".repeat(20), 280);
   saveTinyModel(bpeModel, bpe.vocabSize, bpe);
   saveTinyModel(noTokenizer, 50, null);
-  sp = wordPieceTokenizer();
+  sp = spWordTokenizer();
   saveTinyModel(spModel, sp.vocabSize, sp);
   saveTinyModel(
     smallWindow,

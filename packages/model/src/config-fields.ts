@@ -2,6 +2,7 @@
 // returns the value, a default when the field is absent, or throws a ConfigError naming the file
 // and the field:  config: m/config.json: field "n_head" must be a positive integer, got "12"
 // Not here: which fields an architecture has or what their defaults are (config.ts).
+// Reference: Hugging Face PretrainedConfig (field names and JSON types as config.json stores them).
 
 import { ConfigError } from "./errors.ts";
 

@@ -29,7 +29,7 @@ function randomArray(n: number, rng: Rng, scale = 1): Float32Array {
 function expectClose(got: FloatArray, want: FloatArray, label: string, rel = 2e-6, abs = 1e-7): void {
   expect(got.length, label).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    const ok = got[i] === want[i] || Math.abs(got[i]! - want[i]!) <= rel * Math.abs(want[i]!) + abs;
+    const ok = Object.is(got[i], want[i]) || Math.abs(got[i]! - want[i]!) <= rel * Math.abs(want[i]!) + abs;
     if (!ok) expect.fail(`${label}: element ${i}: ${got[i]} vs reference ${want[i]}`);
   }
 }
@@ -135,6 +135,30 @@ describe("exp-based unary kernels match the reference", () => {
       }
     });
   }
+});
+
+describe("exp at the edges of float32", () => {
+  it("overflows to Infinity, keeps NaN and the largest finite values, like the reference, on every backend", () => {
+    // 88.3-88.7: exp is finite but needs 2^128 · e^r; 88.73: above ln FLT_MAX; -87.3: near 2^-126.
+    const edges = [Number.NEGATIVE_INFINITY, -200, -87.3, -50, 0, 50, 88, 88.3, 88.5, 88.7, 88.73, 100];
+    const x = new Float32Array(64);
+    x.set([...edges, Number.POSITIVE_INFINITY, Number.NaN]); // 64 elements: the wasm kernel's size
+    const want = new Float32Array(64);
+    referenceBackend.unary("exp", x, want, 0);
+    expect(want[edges.indexOf(88.73)]).toBe(Number.POSITIVE_INFINITY); // the reference, as a check
+    for (const b of [fastBackend, wasmBackend]) {
+      const got = new Float32Array(64);
+      b.unary("exp", x, got, 0);
+      expectClose(got, want, `${b.name} exp`);
+    }
+  });
+
+  it("flushes results below the smallest normal float to 0 on wasm (the reference keeps subnormals)", () => {
+    const x = new Float32Array(64).fill(-88); // exp(-88) ≈ 6.05e-39, a float32 subnormal
+    const got = new Float32Array(64);
+    wasmBackend.unary("exp", x, got, 0);
+    expect(Array.from(new Set(got))).toEqual([0]);
+  });
 });
 
 describe("the AdamW kernel", () => {

@@ -20,7 +20,7 @@ export interface SpecialTokenTemplate {
   suffix: number[];
 }
 
-export const NO_SPECIAL_TOKENS: SpecialTokenTemplate = { prefix: [], suffix: [] };
+const NO_SPECIAL_TOKENS: SpecialTokenTemplate = { prefix: [], suffix: [] };
 
 export function readPostProcessor(
   source: JsonSource,

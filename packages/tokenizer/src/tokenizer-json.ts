@@ -29,6 +29,7 @@ export interface TokenizerConfig {
   bos_token?: unknown;
   eos_token?: unknown;
   add_bos_token?: unknown;
+  add_eos_token?: unknown;
 }
 
 /** `file` is only used in error messages. */
@@ -56,8 +57,14 @@ export function fromTokenizerJson(json: Json, file: string, config: TokenizerCon
 
   const normalize = buildNormalizer(source, root.normalizer, "normalizer");
   const pre = buildPreTokenizer(source, root.pre_tokenizer, "pre_tokenizer");
-  const template = readPostProcessor(source, root.post_processor, "post_processor");
-  const specials = findSpecials(vocab, addedTokens, template, config);
+  const ids = findSpecials(vocab, addedTokens, config);
+  const template = applyAddFlags(
+    readPostProcessor(source, root.post_processor, "post_processor"),
+    ids,
+    config,
+  );
+  // One source of truth: Llama-style "add BOS" is whatever encode(..., addSpecialTokens) puts first.
+  const specials = { ...ids, addBos: ids.bosId !== undefined && template.prefix[0] === ids.bosId };
   const parts: BpeParts = {
     vocab,
     merges,
@@ -207,15 +214,13 @@ const EOS_NAMES = ["</s>", "<|endoftext|>", "<|end_of_text|>", "<|im_end|>", "<e
 
 /**
  * BOS / EOS ids: the tokens tokenizer_config.json names (an added token or a vocabulary entry, as
- * transformers' convert_tokens_to_ids finds them), else well-known added tokens. addBos: the
- * config's add_bos_token, else whether the post-processor's template starts with BOS.
+ * transformers' convert_tokens_to_ids finds them), else well-known added tokens.
  */
 function findSpecials(
   vocab: Map<string, number>,
   added: AddedToken[],
-  template: SpecialTokenTemplate,
   config: TokenizerConfig,
-): Pick<BpeParts, "bosId" | "eosId" | "addBos"> {
+): Pick<BpeParts, "bosId" | "eosId"> {
   // Well-known names are looked up among added tokens only: a byte-level vocabulary may well
   // have learned "</s>" from HTML, and stopping generation there would be wrong.
   const addedId = (name: string) => added.find((t) => t.content === name)?.id;
@@ -232,10 +237,29 @@ function findSpecials(
     for (const n of names) if (addedId(n) !== undefined) return addedId(n);
     return undefined;
   };
-  const bosId = pick(config.bos_token, BOS_NAMES);
-  const addBos =
-    typeof config.add_bos_token === "boolean"
-      ? config.add_bos_token
-      : bosId !== undefined && template.prefix[0] === bosId;
-  return { bosId, eosId: pick(config.eos_token, EOS_NAMES), addBos };
+  return { bosId: pick(config.bos_token, BOS_NAMES), eosId: pick(config.eos_token, EOS_NAMES) };
+}
+
+/**
+ * tokenizer_config.json's add_bos_token / add_eos_token override the post-processor's template,
+ * as in transformers (LlamaTokenizerFast.update_post_processor rebuilds the template from them):
+ * true puts BOS first (EOS last) if the template lacks it, false takes it away.
+ */
+function applyAddFlags(
+  template: SpecialTokenTemplate,
+  { bosId, eosId }: Pick<BpeParts, "bosId" | "eosId">,
+  config: TokenizerConfig,
+): SpecialTokenTemplate {
+  let { prefix, suffix } = template;
+  if (typeof config.add_bos_token === "boolean" && bosId !== undefined) {
+    const has = prefix[0] === bosId;
+    if (config.add_bos_token && !has) prefix = [bosId, ...prefix];
+    if (!config.add_bos_token && has) prefix = prefix.slice(1);
+  }
+  if (typeof config.add_eos_token === "boolean" && eosId !== undefined) {
+    const has = suffix[suffix.length - 1] === eosId;
+    if (config.add_eos_token && !has) suffix = [...suffix, eosId];
+    if (!config.add_eos_token && has) suffix = suffix.slice(0, -1);
+  }
+  return { prefix, suffix };
 }

@@ -44,7 +44,11 @@ export interface Tokenizer {
   readonly specialTokens: ReadonlyMap<string, number>;
   readonly bosId: number | undefined;
   readonly eosId: number | undefined;
-  /** Whether the model expects BOS before a prompt (Llama 2: true; GPT-2: false). */
+  /**
+   * Whether the model expects BOS before a prompt (Llama 2: true; GPT-2: false): exactly when
+   * encode(text, { addSpecialTokens: true }) puts bosId first (the post-processor's template, with
+   * tokenizer_config.json's add_bos_token applied as transformers applies it).
+   */
   readonly addBos: boolean;
   /** Write as a Hugging Face tokenizer.json (a directory gets `tokenizer.json` inside it). */
   save(path: string): void;

@@ -111,6 +111,25 @@ describe("special tokens from the post-processor", () => {
     }
   });
 
+  it("lets tokenizer_config's add_bos_token / add_eos_token override the template, as transformers does", () => {
+    // transformers' LlamaTokenizerFast.update_post_processor rebuilds the template from the two flags.
+    const config = { bos_token: "<|begin_of_text|>", eos_token: "<|end_of_text|>" };
+    const noBos = fromTokenizerJson(llama3 as never, "llama3.json", { ...config, add_bos_token: false });
+    expect(noBos.addBos).toBe(false);
+    expect(noBos.encode("Hi", { addSpecialTokens: true })).toEqual(noBos.encode("Hi"));
+    const withEos = fromTokenizerJson(llama3 as never, "llama3.json", { ...config, add_eos_token: true });
+    const ids = withEos.encode("Hi", { addSpecialTokens: true });
+    expect([withEos.addBos, ids[0], ids.at(-1)]).toEqual([true, 300, 301]);
+    const bare = byteLevelJson((j) => {
+      j.added_tokens = [special(300, "<|begin_of_text|>"), special(301, "<|end_of_text|>")];
+    });
+    const bosFromFlag = fromTokenizerJson(bare as never, "bare.json", { ...config, add_bos_token: true });
+    expect([bosFromFlag.addBos, bosFromFlag.encode("Hi", { addSpecialTokens: true })[0]]).toEqual([
+      true,
+      300,
+    ]);
+  });
+
   it("adds Llama 2's <s> like @huggingface/tokenizers, and GPT-2-style files add nothing", () => {
     const sp = spTokenizerJson(mobyDickText().slice(0, 20_000), { style: "legacy", mergeFormat: "string" });
     const ours = fromTokenizerJson(sp as never, "sp.json");

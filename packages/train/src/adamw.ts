@@ -22,7 +22,7 @@
 // the moments are tensors like the parameters and never leave the backend between steps.
 // Not here: AMSGrad, maximize, per-group hyperparameters.
 
-import { adamwUpdate_, noGrad, Tensor } from "@llmts/tensor";
+import { adamwUpdate_, noGrad, Tensor, zeros } from "@llmts/tensor";
 
 export interface AdamWOptions {
   beta1: number;
@@ -59,8 +59,8 @@ export class AdamW {
     for (const [name, p] of params) {
       if (p.dtype !== "float32")
         throw new Error(`AdamW: parameter "${name}" is ${p.dtype}, expected float32`);
-      this.m.set(name, Tensor.fromArray(new Float32Array(p.size), [...p.shape]));
-      this.v.set(name, Tensor.fromArray(new Float32Array(p.size), [...p.shape]));
+      this.m.set(name, zeros(p.shape));
+      this.v.set(name, zeros(p.shape));
     }
   }
 

@@ -30,7 +30,7 @@ export interface TokenSplits {
  */
 export const FILE_SEPARATOR = "\n\n";
 
-/** Reads text files (UTF-8) and joins them in the order given, FILE_SEPARATOR between them. */
+/** Reads text files (UTF-8) and joins them in the order given, FILE_SEPARATOR between them; an empty file is an error. */
 export function readTextFiles(paths: readonly string[]): string {
   if (paths.length === 0) throw new DataError("data: no text files given (--data FILE...)");
   const parts: string[] = [];
@@ -41,6 +41,8 @@ export function readTextFiles(paths: readonly string[]): string {
     } catch (error) {
       throw new DataError(`data: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error})`);
     }
+    // Refused here, where the file is known: joined with the others it would not look empty.
+    if (text.length === 0) throw new DataError(`data: ${path} is empty: there is no text to train on`);
     parts.push(text);
   }
   return parts.join(FILE_SEPARATOR);

@@ -21,7 +21,8 @@
 //   step_ms            step lines: wall time of the step (forward, backward, clip, AdamW)
 // Not here: the plot (svg.ts), console output (the CLI's progress bar).
 
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "@llmts/safetensors/node";
 
 export interface StepRecord {
   iter: number;
@@ -69,12 +70,10 @@ export class MetricsLog {
     return records;
   }
 
-  /** Rewrites the file with the records that `keep` accepts (atomically: temp + rename). */
+  /** Rewrites the file with the records that `keep` accepts (atomically: writeFileAtomic). */
   filter(keep: (r: MetricsRecord) => boolean): MetricsRecord[] {
     const kept = this.read().filter(keep);
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
-    renameSync(temp, this.path);
+    writeFileAtomic(this.path, [kept.map((r) => `${JSON.stringify(r)}\n`).join("")]);
     return kept;
   }
 }

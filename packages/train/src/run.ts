@@ -15,9 +15,10 @@
 // Not here: the loop (loop.ts), flag parsing and console output (apps/cli).
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildModel, type CausalLM, createModel, loadModel } from "@llmts/model";
+import { writeFileAtomic } from "@llmts/safetensors/node";
 import { Rng } from "@llmts/tensor";
 import { CharTokenizer, loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { AdamW } from "./adamw.ts";
@@ -282,18 +283,14 @@ function encodeText(tokenizer: Tokenizer, text: string): Int32Array {
   return Int32Array.from(tokenizer.encode(text));
 }
 
-/** The run's text, refused right away when there is none (an empty vocabulary helps nobody). */
+/**
+ * The run's text, refused right away when there is none (an empty vocabulary helps nobody).
+ * readTextFiles names an empty file itself; this catches a custom readText that returns "".
+ */
 function readNonEmptyText(readText: (data: readonly string[]) => string, data: readonly string[]): string {
   const text = readText(data);
-  if (text.length === 0) {
-    const files =
-      data.length === 0
-        ? "the training text is"
-        : data.length === 1
-          ? `${data[0]} is`
-          : `${data.join(", ")} are`;
-    throw new DataError(`data: ${files} empty: there is no text to train on`);
-  }
+  if (text.length === 0)
+    throw new DataError("data: the training text is empty: there is no text to train on");
   return text;
 }
 
@@ -303,12 +300,9 @@ function hashTokens(tokens: Int32Array): string {
     .digest("hex");
 }
 
-/** Redraws DIR/loss.svg from DIR/metrics.jsonl (temp + rename, so a viewer never sees half a file). */
+/** Redraws DIR/loss.svg from DIR/metrics.jsonl (atomically, so a viewer never sees half a file). */
 export function writeLossCurve(dir: string): void {
   const records = new MetricsLog(join(dir, "metrics.jsonl")).read();
   if (records.length === 0 && !existsSync(join(dir, "metrics.jsonl"))) return;
-  const path = join(dir, "loss.svg");
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, lossCurveSvg(records, `training loss — ${dir}`));
-  renameSync(temp, path);
+  writeFileAtomic(join(dir, "loss.svg"), [lossCurveSvg(records, `training loss — ${dir}`)]);
 }

@@ -140,6 +140,16 @@ describe("training text", () => {
     );
   });
 
+  it("names the empty one among several files, though joined they would not be empty", () => {
+    const dir = outDir();
+    const [full, empty] = [join(dir, "full.txt"), join(dir, "empty.txt")];
+    writeFileSync(full, "some text");
+    writeFileSync(empty, "");
+    expect(() => readTextFiles([full, empty])).toThrow(
+      `data: ${empty} is empty: there is no text to train on`,
+    );
+  });
+
   it("joins several files with a blank line, so words never fuse across files", () => {
     const dir = outDir();
     mkdirSync(join(dir, "d"));

@@ -112,7 +112,7 @@ export function registerDemo(program: Command): void {
       const { interrupted } = await trainWithProgress(
         config,
         { overwrite: true, readText: () => text },
-        deadline,
+        { deadline },
       );
       if (interrupted) return;
 

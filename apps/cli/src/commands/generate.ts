@@ -28,7 +28,7 @@ import {
   readEosTokenIds,
   resolveGenerationConfig,
 } from "@llmts/sample";
-import { describeBackend, pinWeights } from "@llmts/tensor";
+import { pinWeights } from "@llmts/tensor";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
@@ -147,12 +147,11 @@ function runGenerate(o: GenerateFlags): void {
   if (!existsSync(o.model) || !statSync(o.model).isDirectory()) {
     throw new CliError(`--model: no such directory: ${o.model}`);
   }
-  applyBackendFlags({ ...o, verbose: false });
+  // --verbose: the rule now; at exit, the same line with the pinned weights and the kernels that ran.
+  applyBackendFlags(o);
 
   const { model } = loadModel(o.model);
   pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
-  // --verbose after pinning, so the description covers the weights as generation will read them.
-  if (o.verbose) process.stderr.write(`llmts: ${describeBackend()}\n`);
   const tokenizer = hasTokenizerFiles(o.model) ? loadTokenizer(o.model) : undefined;
   const noTokenizer = `${o.model} has no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.bin)`;
   if (o.prompt !== undefined && !tokenizer) throw new CliError(`--prompt: ${noTokenizer}; use --prompt-ids`);
@@ -259,7 +258,11 @@ function hasTokenizerFiles(dir: string): boolean {
   return has("tokenizer.json") || has("tokenizer.bin") || (has("vocab.json") && has("merges.txt"));
 }
 
-/** Prompt text -> ids, with BOS first when the tokenizer says the model expects it (Llama 2). */
+/**
+ * Prompt text -> ids, with BOS first when the tokenizer says the model expects it (Llama 2), as
+ * llama2.c does. Not encode(prompt, { addSpecialTokens: true }): a template's closing tokens (an
+ * EOS with add_eos_token, BERT's [SEP]) would end the prompt before the model continues it.
+ */
 function encodePrompt(tokenizer: Tokenizer, prompt: string): number[] {
   const bos = tokenizer.addBos && tokenizer.bosId !== undefined ? [tokenizer.bosId] : [];
   return [...bos, ...tokenizer.encode(prompt)];

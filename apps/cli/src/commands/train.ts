@@ -178,11 +178,15 @@ export function registerTrain(program: Command): void {
         for (const key of Object.keys(d) as (keyof TrainConfig)[]) {
           if (key !== "out" && given(key)) (overrides as Record<string, unknown>)[key] = config[key];
         }
-        await trainWithProgress(config, { resume: true, overrides, readText: readTrainingText });
+        await trainWithProgress(
+          config,
+          { resume: true, overrides, readText: readTrainingText },
+          { verbose: opts.verbose === true },
+        );
       } else {
         if (config.data.length === 0)
           throw new CliError("train: --data FILE... is required (or --resume to continue a run)");
-        await trainWithProgress(config, { readText: readTrainingText });
+        await trainWithProgress(config, { readText: readTrainingText }, { verbose: opts.verbose === true });
       }
     });
 }
@@ -199,15 +203,11 @@ export function defaultThreads(batchSize: number): number {
  */
 export function useKernels(backend: BackendName, verbose: boolean): void {
   configureBackend({ backend, threads: 1 });
-  verboseKernels = verbose;
   if (verbose) {
     process.stderr.write(`llmts: ${describeBackend()}\n`);
     reportKernelsAtExit();
   }
 }
-
-/** --verbose, as useKernels was told: trainWithProgress then also says how the batch is split. */
-let verboseKernels = false;
 
 /** TrainError (a flag the model cannot honour, a run that cannot resume) is the user's to fix: one line. */
 function asCliError<T>(fn: () => T): T {
@@ -240,12 +240,13 @@ export interface TrainOutcome {
  * Runs prepareRun + trainLoop with a progress bar and Ctrl-C handling, then prints where the
  * results are. Shared by `llmts train` and `llmts demo`. `deadline` (the demo's time budget) stops
  * the run after the step in progress when it aborts: the weights are evaluated and saved, and the
- * run counts as done (no exit code 130, unlike Ctrl-C).
+ * run counts as done (no exit code 130, unlike Ctrl-C). `verbose` (--verbose) also says how each
+ * batch is split over threads.
  */
 export async function trainWithProgress(
   config: TrainConfig,
   options: PrepareOptions,
-  deadline?: AbortSignal,
+  { deadline, verbose = false }: { deadline?: AbortSignal; verbose?: boolean } = {},
 ): Promise<TrainOutcome> {
   const run = asCliError(() => prepareRun(config, options));
   const c = run.config;
@@ -264,7 +265,7 @@ export async function trainWithProgress(
       `lr ${c.learningRate} -> ${c.minLr}, evaluating every ${c.evalInterval}; writing ${c.out}/ (Ctrl-C saves and stops)`,
   );
 
-  if (verboseKernels) {
+  if (verbose) {
     err(`llmts: data parallel over ${plural(c.threads, "thread")}, each running single-threaded kernels`);
   }
 

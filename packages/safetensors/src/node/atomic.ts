@@ -10,6 +10,8 @@
 // On failure the temporary file is removed and the target is untouched.
 // Used for safetensors files (file.ts) and by @llmts/model for config.json.
 // Not here: choosing what to write (write.ts lays out the bytes).
+// Reference: POSIX rename(2), which replaces the target atomically; LevelDB's SetCurrentFile
+// replaces its CURRENT file the same way (temp file, sync, rename).
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";

@@ -28,7 +28,7 @@ import type {
   Strided,
   TypedArray,
 } from "./backend.ts";
-import { attentionGradReference, attentionReference } from "./reference-attention.ts";
+import { attentionGradReference, attentionReference, firstVisibleKey } from "./reference-attention.ts";
 
 /** Query rows per block: a [64, S] block of scores is 64·S floats (256 KiB at S = 1024). */
 const ROWS = 64;
@@ -57,8 +57,6 @@ interface Block {
 }
 
 /** First key query `pos` sees (0 without a window). */
-const firstKey = (pos: number, window: number): number => (pos < window ? 0 : pos - window + 1);
-
 /** Calls visit(block) for every block: per batch row and kv head, the rows of its query heads. */
 function forEachBlock(p: AttentionInputs, visit: (blk: Block) => void): void {
   const { B, H, Hkv, T, S, window } = p;
@@ -68,7 +66,7 @@ function forEachBlock(p: AttentionInputs, visit: (blk: Block) => void): void {
       if (T === 1) {
         // One new token: the G query heads of the group become G rows against the same keys.
         const h = kvh * G;
-        const j0 = firstKey(S - 1, window);
+        const j0 = firstVisibleKey(S - 1, window);
         visit({ b, kvh, h, i0: 0, group: true, M: G, row: b * H + h, pos: S - 1, j0, n: S - j0 });
         continue;
       }
@@ -76,7 +74,7 @@ function forEachBlock(p: AttentionInputs, visit: (blk: Block) => void): void {
         for (let i0 = 0; i0 < T; i0 += ROWS) {
           const M = Math.min(ROWS, T - i0);
           const pos = S - T + i0;
-          const j0 = firstKey(pos, window);
+          const j0 = firstVisibleKey(pos, window);
           visit({ b, kvh, h, i0, group: false, M, row: (b * H + h) * T + i0, pos, j0, n: pos + M - j0 });
         }
       }
@@ -181,7 +179,7 @@ export function makeBlockAttention(matmul: Matmul, expBlock: ExpInPlace = expJs)
       // pass 2 zeroes the masked columns and normalises.
       for (let r = 0; r < M; r++) {
         const pos = rowPos(blk, r);
-        const lo = firstKey(pos, window) - j0; // visible keys: block columns lo .. hi-1
+        const lo = firstVisibleKey(pos, window) - j0; // visible keys: block columns lo .. hi-1
         const hi = pos + 1 - j0;
         const o = r * n;
         let m = Number.NEGATIVE_INFINITY;
@@ -192,7 +190,7 @@ export function makeBlockAttention(matmul: Matmul, expBlock: ExpInPlace = expJs)
       expBlock(sb, M * n);
       for (let r = 0; r < M; r++) {
         const pos = rowPos(blk, r);
-        const lo = firstKey(pos, window) - j0;
+        const lo = firstVisibleKey(pos, window) - j0;
         const hi = pos + 1 - j0;
         const o = r * n;
         sb.fill(0, o, o + lo);
@@ -261,7 +259,7 @@ export function makeBlockAttention(matmul: Matmul, expBlock: ExpInPlace = expJs)
       expBlock(sb, M * n);
       for (let r = 0; r < M; r++) {
         const pos = rowPos(blk, r);
-        const lo = firstKey(pos, window) - j0;
+        const lo = firstVisibleKey(pos, window) - j0;
         const hi = pos + 1 - j0;
         const o = r * n;
         sb.fill(0, o, o + lo);

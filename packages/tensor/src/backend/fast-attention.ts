@@ -13,7 +13,7 @@
 // this kernel for one position).
 
 import type { AttentionInputs, AttentionParams } from "./backend.ts";
-import { attentionReference } from "./reference-attention.ts";
+import { attentionReference, firstVisibleKey } from "./reference-attention.ts";
 
 let row = new Float64Array(1024); // one row of scores, then of probabilities
 let acc = new Float64Array(128); // one output row over D
@@ -71,8 +71,6 @@ function scores(
 }
 
 /** First key query `pos` sees: 0 without a window, else pos - window + 1. */
-const firstKey = (pos: number, window: number): number => (pos < window ? 0 : pos - window + 1);
-
 export function attentionRows(p: AttentionParams): void {
   if (!isFloat32(p) || !(p.out.data instanceof Float32Array)) {
     attentionReference(p);
@@ -96,7 +94,7 @@ export function attentionRows(p: AttentionParams): void {
       const vBase = p.v.offset + b * vs0 + kvh * vs1;
       for (let i = 0; i < T; i++) {
         const pos = S - T + i;
-        const j0 = firstKey(pos, window);
+        const j0 = firstVisibleKey(pos, window);
         const n = pos + 1 - j0; // visible keys: j0 .. pos
         const m = scores(q, p.q.offset + b * qs0 + h * qs1 + i * qs2, k, kBase, ks2, j0, n, D, scale);
         // p_t = exp(score_t - max): the max keeps exp from overflowing.

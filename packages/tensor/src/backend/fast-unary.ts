@@ -14,7 +14,7 @@ import { referenceBackend } from "./reference.ts";
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** erfc(z) with relative error < 1.2e-7 (Numerical Recipes' erfcc). */
-export function erfcFast(z: number): number {
+function erfcFast(z: number): number {
   const a = Math.abs(z);
   const t = 1 / (1 + 0.5 * a);
   // Horner's rule for the polynomial in t, highest coefficient first

@@ -31,7 +31,7 @@ import { referenceBackend } from "./reference.ts";
  * operands step through them as one (strides[d] = strides[d+1] · shape[d+1]). Two contiguous
  * [12, 64, 128] operands become one run of 98304; a bias over [B, T, C] becomes rows of C.
  */
-export function collapseDims(
+function collapseDims(
   shape: readonly number[],
   aStrides: readonly number[],
   bStrides: readonly number[],

@@ -3,6 +3,7 @@
 // actually made rather than the rule (describeBackend in select.ts prints them).
 // A count is one Map update per kernel call: noise next to the kernels themselves.
 // Not here: timings (`llmts generate --trace` times modules), per-shape histograms.
+// Reference: PyTorch's profiler key_averages() (op name -> call count), in miniature.
 
 const counts = new Map<string, number>();
 

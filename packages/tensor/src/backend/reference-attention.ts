@@ -1,5 +1,6 @@
 // The reference kernels of fused causal attention, forward and backward: the plainest loops that
-// follow the definition, in float64, with any strides. The test oracle of fast-attention.ts.
+// follow the definition, in float64, with any strides. The test oracle of the fast kernels
+// (fast-attention.ts, block-attention.ts, wasm/attention.ts), which share its firstVisibleKey.
 //
 //   score_ij = scale · q_i · k_j               for the keys j query i may see (mask below)
 //   p_ij     = exp(score_ij - lse_i),  lse_i = log Σ_j exp(score_ij)      (softmax over j)
@@ -26,6 +27,11 @@ function at(x: Strided, b: number, h: number, i: number, d: number): number {
 
 function visible(pos: number, j: number, window: number): boolean {
   return j <= pos && pos - j < window;
+}
+
+/** The first key the query at `pos` sees: visible(pos, j) holds exactly for j in firstVisibleKey .. pos. */
+export function firstVisibleKey(pos: number, window: number): number {
+  return pos < window ? 0 : pos - window + 1;
 }
 
 /** score_ij for every key (-Infinity where masked) into `row`; returns lse_i. */

@@ -23,11 +23,17 @@ import { fastBackend } from "./fast.ts";
 import { matmulFast } from "./fast-matmul.ts";
 import { gpujsBackend, gpujsMode } from "./gpujs.ts";
 import { countKernel, kernelCounts } from "./kernel-stats.ts";
-import { matmulReference, referenceBackend } from "./reference.ts";
-import { matmulWasm } from "./wasm/matmul.ts";
+import { referenceBackend } from "./reference.ts";
 import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
 import { setWorkerCount, workerCount } from "./wasm/workers.ts";
-import { attentionWith, isFloat32, unaryAuto, unaryGradAuto, wasmBackend } from "./wasm.ts";
+import {
+  attentionWith,
+  isFloat32,
+  unaryAuto,
+  unaryGradAuto,
+  wasmBackend,
+  wasmBackendMatmul,
+} from "./wasm.ts";
 
 export type BackendName = "reference" | "js" | "wasm" | "gpujs" | "auto";
 export const BACKEND_NAMES: readonly BackendName[] = ["reference", "js", "wasm", "gpujs", "auto"];
@@ -47,13 +53,10 @@ function preferJs(p: MatmulParams): boolean {
 }
 
 function matmulAuto(p: MatmulParams): void {
-  if (!isFloat32(p)) {
-    countKernel("matmul reference (float64)");
-    matmulReference(p);
-  } else if (preferJs(p)) {
+  if (isFloat32(p) && preferJs(p)) {
     countKernel("matmul js");
     matmulFast(p);
-  } else countKernel(`matmul wasm ${matmulWasm(p)}`);
+  } else wasmBackendMatmul(p);
 }
 
 export const autoBackend: Backend = {
@@ -96,17 +99,17 @@ function rule(name: string, threads: number): string {
   const wasmOps = `attention: fused, wasm decode kernel for one token, gemm blocks otherwise; exp/silu/gelu: wasm SIMD from 64 elements; other ops: js; threads ${threads}`;
   switch (name) {
     case "auto":
-      return `backend auto (matmul: wasm SIMD 4x8 kernels from 16³ up, JS below; ${wasmOps}`;
+      return `matmul: wasm SIMD 4x8 kernels from 16³ up, JS below; ${wasmOps}`;
     case "wasm":
-      return `backend wasm (matmul: wasm SIMD 4x8 kernels; ${wasmOps}`;
+      return `matmul: wasm SIMD 4x8 kernels; ${wasmOps}`;
     case "gpujs":
-      return `backend gpujs (matmul: gpu.js ${gpujsMode()} kernels; other ops: js`;
+      return `matmul: gpu.js ${gpujsMode()} kernels; other ops: js`;
     case "fast":
-      return "backend js (matmul: blocked 4x4 TypeScript kernel; attention: fused TypeScript; 1 thread";
+      return "matmul: blocked 4x4 TypeScript kernel; attention: fused TypeScript; 1 thread";
     case "reference":
-      return "backend reference (plain loops, 1 thread";
+      return "plain loops, 1 thread";
     default:
-      return `backend ${name} (`;
+      return "a backend set with setBackend()";
   }
 }
 
@@ -120,7 +123,8 @@ export function describeBackend(): string {
   const pinned = pinnedCount() > 0 ? `; ${pinnedCount()} pinned weights` : "";
   const ran = kernelCounts();
   const counts = ran.length > 0 ? `; ran: ${ran.map(([k, n]) => `${k} ${n}`).join(", ")}` : "";
-  return `${rule(b.name, workerCount() + 1)}${pinned}${counts})`;
+  const name = b.name === "fast" ? "js" : b.name; // "js" is what --backend calls fastBackend
+  return `backend ${name} (${rule(b.name, workerCount() + 1)}${pinned}${counts})`;
 }
 
 /**

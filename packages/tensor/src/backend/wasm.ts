@@ -23,7 +23,8 @@ export function isFloat32(p: MatmulParams): boolean {
   return p.a instanceof Float32Array && p.b instanceof Float32Array && p.out instanceof Float32Array;
 }
 
-function matmul(p: MatmulParams): void {
+/** The wasm backend's matmul: the SIMD kernels for float32 (counted for --verbose), else the reference. */
+export function wasmBackendMatmul(p: MatmulParams): void {
   if (!isFloat32(p)) {
     countKernel("matmul reference (float64)");
     matmulReference(p);
@@ -31,7 +32,7 @@ function matmul(p: MatmulParams): void {
 }
 
 /** Below this many elements a wasm call's fixed copies and setup cost more than Math.exp (measured). */
-export const UNARY_WASM_MIN = 64;
+const UNARY_WASM_MIN = 64;
 
 /** exp, SiLU and GELU of float32 arrays from UNARY_WASM_MIN elements on the SIMD kernels, else JS. */
 export const unaryAuto: Backend["unary"] = (op, x, out, param) => {
@@ -82,8 +83,8 @@ export function attentionWith(
 export const wasmBackend: Backend = {
   ...fastBackend,
   name: "wasm",
-  matmul,
+  matmul: wasmBackendMatmul,
   unary: unaryAuto,
   unaryGrad: unaryGradAuto,
-  ...attentionWith(matmul),
+  ...attentionWith(wasmBackendMatmul),
 };

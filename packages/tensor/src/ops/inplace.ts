@@ -23,18 +23,38 @@ import { broadcastView } from "./elementwise.ts";
 /** Refuses writes autograd could not account for; `op` names the caller. */
 function checkWritable(t: Tensor, op: string): void {
   if (t.gradFn !== null) {
-    throw new ShapeError(`${op}: ${t} was made by a recorded op; writing into it would corrupt backward()`);
+    throw new Error(`${op}: ${t} was made by a recorded op; writing into it would corrupt backward()`);
   }
   if (t.requiresGrad && isGradEnabled()) {
-    throw new ShapeError(`${op}: ${t} requires grad; write to it inside noGrad() (as optimizers do)`);
+    throw new Error(`${op}: ${t} requires grad; write to it inside noGrad() (as optimizers do)`);
   }
+}
+
+/**
+ * Whether two views may touch the same bytes: the spans from each one's first to its last element
+ * intersect (within one ArrayBuffer; a subarray shares its parent's). Conservative: two
+ * interleaved views that never share an element also count.
+ */
+function overlaps(a: Tensor, b: Tensor): boolean {
+  if (a.storage.buffer !== b.storage.buffer || a.size === 0 || b.size === 0) return false;
+  const span = (t: Tensor): [number, number] => {
+    const bytes = t.storage.BYTES_PER_ELEMENT;
+    let last = t.offset;
+    t.shape.forEach((size, d) => {
+      last += (size - 1) * t.strides[d]!;
+    });
+    return [t.storage.byteOffset + t.offset * bytes, t.storage.byteOffset + (last + 1) * bytes];
+  };
+  const [a0, a1] = span(a);
+  const [b0, b1] = span(b);
+  return a0 < b1 && b0 < a1;
 }
 
 /**
  * Writes src's values into dst (any view: a narrowed slice of a cache buffer, say) and returns
  * dst. src is broadcast to dst's shape with NumPy's rules; dtypes must match. dst may not be an
- * expanded view (several of its indices would name one element), and src may not share dst's
- * storage (an overlapping copy would read values it has already overwritten).
+ * expanded view (several of its indices would name one element), and src may not overlap it in
+ * memory (an overlapping copy would read values it has already overwritten).
  */
 export function copy_(dst: Tensor, src: Tensor): Tensor {
   checkWritable(dst, "copy_");
@@ -49,7 +69,7 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
   if (dst.shape.some((size, d) => size > 1 && dst.strides[d] === 0)) {
     throw new ShapeError(`copy_: the destination ${shapeString(dst.shape)} is an expanded (broadcast) view`);
   }
-  if (src.storage === dst.storage) throw new ShapeError("copy_: source and destination share storage");
+  if (overlaps(src, dst)) throw new Error("copy_: source and destination overlap in memory");
   getBackend().assign(
     broadcastView(src, dst.shape),
     { data: dst.storage, offset: dst.offset, strides: dst.strides },

@@ -62,7 +62,8 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepdim = fals
   const p = plan(x, axes, keepdim, "sum");
   const out = floatLike(x, p.rows);
   const leading = p.axes.every((a, i) => a === i); // e.g. a bias gradient: [B, T, C] summed to [C]
-  if (leading && x.isContiguous()) {
+  // rows > 1: a full reduction (every axis "leading") is one row, which sumRows does faster.
+  if (leading && p.rows > 1 && x.isContiguous()) {
     // x is [cols, rows] as laid out: sum down the columns instead of transposing it first
     getBackend().sumCols(floatData(x, "sum"), out, p.cols, p.rows);
   } else getBackend().sumRows(rowsOf(x, p, "sum"), out, p.rows, p.cols);

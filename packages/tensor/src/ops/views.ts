@@ -51,7 +51,7 @@ function inferShape(x: Tensor, shape: readonly number[], op: string): number[] {
  * involved are laid out one after another, e.g. [B, T, 3C] narrowed to [B, T, C] (row stride
  * 3C) reshapes to [B, T, H, D] as a view. PyTorch's computeStride (aten/src/ATen/TensorUtils.cpp).
  */
-export function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
+function viewStrides(x: Tensor, shape: readonly number[]): number[] | null {
   if (x.size === 0 || x.ndim === 0) return contiguousStrides(shape);
   const out = new Array<number>(shape.length);
   let viewD = shape.length - 1;

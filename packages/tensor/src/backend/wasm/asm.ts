@@ -82,6 +82,8 @@ export const v128Zero = (): Code => cat(simd(0x0c), new Array<number>(16).fill(0
 export const f32x4 = {
   splat: (x: Code): Code => cat(x, simd(0x13)),
   extractLane: (v: Code, lane: number): Code => cat(v, simd(0x1f), [lane]),
+  lt: (a: Code, b: Code): Code => cat(a, b, simd(0x43)),
+  gt: (a: Code, b: Code): Code => cat(a, b, simd(0x44)),
   le: (a: Code, b: Code): Code => cat(a, b, simd(0x45)),
   nearest: (a: Code): Code => cat(a, simd(0x6a)),
   abs: (a: Code): Code => cat(a, simd(0xe0)),

@@ -14,6 +14,7 @@
 // Reference: llama2.c `forward` (the attention loop per head for one position); kernels.ts.
 
 import type { AttentionParams } from "../backend.ts";
+import { firstVisibleKey } from "../reference-attention.ts";
 import { align, ensureBytes, heapF32, kernels, scratchBase } from "./memory.ts";
 
 /** True when the decode kernel applies: one query per head, float32, innermost stride 1. */
@@ -51,7 +52,7 @@ function copyRows(
 export function decodeAttentionWasm(p: AttentionParams): void {
   const { B, H, Hkv, S, D, scale, window } = p;
   const G = H / Hkv;
-  const j0 = S - 1 < window ? 0 : S - window; // first visible key of the query at position S - 1
+  const j0 = firstVisibleKey(S - 1, window); // of the one query, at position S - 1
   const n = S - j0;
   const n4 = Math.ceil(n / 4) * 4; // dotRows does four rows at a time
   const D8 = Math.ceil(D / 8) * 8; // and eight floats of a row per step

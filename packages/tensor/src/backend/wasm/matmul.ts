@@ -157,9 +157,14 @@ function runSplit(
   for (let w = 1; w < parts && w * per < units; w++, used++) {
     job(w * per * unit, Math.min(total, (w + 1) * per * unit), w);
   }
-  job(0, Math.min(total, per * unit), 0);
-  // Wait for every worker, even after one failed, so none is still writing when this returns.
+  // Wait for every worker, even after one failed (or this thread's share trapped), so none is
+  // still writing shared memory when this returns.
   let failure: unknown = null;
+  try {
+    job(0, Math.min(total, per * unit), 0);
+  } catch (error) {
+    failure = error;
+  }
   for (let w = 0; w < used; w++) {
     try {
       wait(w);

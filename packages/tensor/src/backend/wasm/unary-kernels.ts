@@ -6,7 +6,10 @@
 //   exp(x) = 2^k · e^r,  k = nearest(x / ln 2),  r = x − k·ln 2 ∈ [−ln2/2, ln2/2]
 //     e^r: Cephes expf's degree-7 minimax polynomial (float32 accuracy, ~1 ulp);
 //     2^k: the float whose exponent bits are k + 127 (an integer add and shift);
-//     x is clamped to [−87.3, 88] first, so 2^k stays a normal float (exp(−inf) gives ~1e-38).
+//     x is clamped to [−87.34, 88.72] = [ln of the smallest normal float, ln FLT_MAX] first, and
+//     2^k built as 2^min(k, 127) · (2 if k = 128), so it stays a normal float; then, like the
+//     float64 reference rounded to float32, x > 88.72 gives +Infinity, and x < −87.34 gives 0
+//     (the reference's subnormal results, below 1.2e-38, are flushed); NaN stays NaN.
 //   silu(x)      = x / (1 + e^(−x))                      σ(x) = 1 / (1 + e^(−x))
 //   geluTanh(x)  = x · σ(2u),  u = √(2/π)(x + 0.044715x³)   (= x/2 · (1 + tanh u))
 //   gelu(x)      = x/2 · erfc(−x/√2), erfc from Numerical Recipes' `erfcc` (relative error
@@ -73,6 +76,9 @@ class Scope {
 
 /** exp(x) for four lanes (statements that leave the value on the stack). */
 function exp(x: Code, s: Scope): Code {
+  const MAX_LOG = 88.72283905206835; // ln FLT_MAX
+  const MIN_LOG = -87.3365447504; // ln of the smallest normal float, 2^-126
+  const xs = s.local(V128);
   const t = s.local(V128);
   const k = s.local(V128);
   const step = (p: Code, coef: number) => f32x4.add(f32x4.mul(p, get(t)), s.c(coef));
@@ -81,9 +87,14 @@ function exp(x: Code, s: Scope): Code {
     p = step(p, coef);
   }
   const expR = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, get(t)), get(t)), get(t)), s.c(1));
-  const pow2k = i32x4.shl(i32x4.add(i32x4.truncSatF32x4S(get(k)), s.ci(127)), i32c(23));
+  // k ∈ [−126, 128]: 2^127 is the largest power of two a float holds, so k = 128 doubles at the end
+  const kLow = f32x4.min(get(k), s.c(127));
+  const pow2k = i32x4.shl(i32x4.add(i32x4.truncSatF32x4S(kLow), s.ci(127)), i32c(23));
+  const doubled = v128Bitselect(s.c(2), s.c(1), f32x4.gt(get(k), s.c(127)));
+  const value = f32x4.mul(f32x4.mul(expR, pow2k), doubled);
   return [
-    ...set(t, f32x4.max(f32x4.min(x, s.c(88)), s.c(-87.3365447504))),
+    ...set(xs, x),
+    ...set(t, f32x4.max(f32x4.min(get(xs), s.c(MAX_LOG)), s.c(MIN_LOG))),
     ...set(k, f32x4.nearest(f32x4.mul(get(t), s.c(Math.LOG2E)))),
     // r = t − k·ln2 in two pieces (Cody–Waite), so r keeps its low bits
     ...set(
@@ -93,7 +104,11 @@ function exp(x: Code, s: Scope): Code {
         f32x4.mul(get(k), s.c(-2.1219444e-4)),
       ),
     ),
-    ...f32x4.mul(expR, pow2k),
+    ...v128Bitselect(
+      s.c(0),
+      v128Bitselect(s.c(Number.POSITIVE_INFINITY), value, f32x4.gt(get(xs), s.c(MAX_LOG))),
+      f32x4.lt(get(xs), s.c(MIN_LOG)),
+    ),
   ];
 }
 
