@@ -21,7 +21,10 @@ process.stderr.on("error", (error: NodeJS.ErrnoException) => {
 
 const program = new Command("llmts")
   .description("llm.ts: train, inspect and run small transformer language models, in TypeScript")
-  .showHelpAfterError("(run with --help for usage)")
+  // Commander's own errors (unknown flag, missing option, bad choice) as one line, like ours.
+  .configureOutput({
+    outputError: (message, write) => write(`${message.trimEnd()} (run with --help for usage)\n`),
+  })
   .exitOverride();
 
 registerCommands(program);

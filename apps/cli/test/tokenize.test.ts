@@ -88,6 +88,28 @@ describe("llmts tokenizer train", () => {
       llmts(["tokenizer", "train", "--data", join(dir, "nope.txt"), "--vocab-size", "300", "--out", trained])
         .stderr,
     ).toMatch(/--data: no such file/);
+    const twice = ["--special-tokens", "<a>,<a>"];
+    expect(
+      llmts(["tokenizer", "train", "--data", data, "--vocab-size", "300", "--out", trained, ...twice]).stderr,
+    ).toBe('llmts: --special-tokens: "<a>" is listed twice\n');
+  });
+
+  it("says so when the text is too small to fill the vocabulary", () => {
+    const tiny = join(dir, "tiny.txt");
+    writeFileSync(tiny, "abab");
+    const r = llmts([
+      "tokenizer",
+      "train",
+      "--data",
+      tiny,
+      "--vocab-size",
+      "1000",
+      "--out",
+      join(dir, "tiny.json"),
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`llmts: tokenizer train: ${tiny} has no more pairs to merge: `);
+    expect(r.stderr).toMatch(/not the 1000 asked for/);
   });
 });
 

@@ -134,6 +134,28 @@ describe("llmts train", () => {
     expect(lines.filter((r) => !("val_loss" in r)).map((r) => r.iter)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("reproduces the uninterrupted run bit for bit when a run stopped by --max-iters is resumed", () => {
+    // The default --lr-decay-iters does not follow --max-iters, so both runs share one schedule.
+    const flags = [...TINY, "--warmup-iters", "2", "--learning-rate", "1e-2", "--eval-interval", "100"];
+    const whole = join(scratch, "whole");
+    const parts = join(scratch, "parts");
+    expect(llmts(["train", "--data", textFile, "--out", whole, ...flags, "--max-iters", "8"]).status).toBe(0);
+    expect(llmts(["train", "--data", textFile, "--out", parts, ...flags, "--max-iters", "3"]).status).toBe(0);
+    expect(llmts(["train", "--resume", "--out", parts, "--max-iters", "8"]).status).toBe(0);
+    const steps = (dir: string) =>
+      readFileSync(join(dir, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .filter((r) => !("val_loss" in r))
+        .map((r) => [r.iter, r.train_loss, r.lr]);
+    expect(steps(parts)).toHaveLength(8);
+    expect(steps(parts)).toEqual(steps(whole));
+    expect(
+      readFileSync(join(parts, "model.safetensors")).equals(readFileSync(join(whole, "model.safetensors"))),
+    ).toBe(true);
+  });
+
   it("prints one-line errors for a missing file, GPT-2 without biases and missing --data", () => {
     const missing = llmts(["train", "--data", join(scratch, "nope.txt"), "--out", join(scratch, "x")]);
     expect(missing.status).toBe(1);
@@ -228,9 +250,12 @@ describe("llmts train", () => {
     expect(without.stderr.trim()).toMatch(
       /^llmts: --init-from .*gpt2-tied: tokenizer: .* has no tokenizer\.json.*; pass --tokenizer PATH with at most 96 tokens$/,
     );
-    const tuned = llmts(["train", ...flags, "--tokenizer", vocab, "--out", out, "--max-iters", "2"]);
+    // Without --block-size, the windows are the fixture's 32 positions (the default 64 would not fit).
+    const noBlock = flags.filter((f, i) => f !== "--block-size" && flags[i - 1] !== "--block-size");
+    const tuned = llmts(["train", ...noBlock, "--tokenizer", vocab, "--out", out, "--max-iters", "2"]);
     expect(tuned.status).toBe(0);
     expect(loadModel(out).model.config.nLayer).toBe(2); // the fixture's shape
+    expect(JSON.parse(readFileSync(join(out, "training_state.json"), "utf8")).config.block_size).toBe(32);
   });
 
   it("names an empty data file, and joins several files with a blank line", () => {

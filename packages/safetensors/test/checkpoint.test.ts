@@ -80,6 +80,25 @@ describe("openCheckpoint", () => {
     expect(() => openCheckpoint(dir)).toThrow('weight_map entry "a" points outside the checkpoint directory');
   });
 
+  it("names the index and the tensor when a shard it lists does not exist", () => {
+    const dir = join(root, "lost-shard");
+    mkdirSync(dir);
+    writeSafetensors(join(dir, "s1.safetensors"), { a: f32(1) });
+    writeFileSync(
+      join(dir, "model.safetensors.index.json"),
+      index({ a: "s1.safetensors", b: "s2.safetensors" }),
+    );
+    expect(() => openCheckpoint(dir)).toThrow(
+      `weight_map entry "b" names s2.safetensors, which does not exist (${join(dir, "model.safetensors.index.json")})`,
+    );
+  });
+
+  it("says that a config.json given as the checkpoint is a model's config, not an index", () => {
+    const config = join(root, "single", "config.json");
+    writeFileSync(config, JSON.stringify({ model_type: "gpt2" }));
+    expect(() => openCheckpoint(config)).toThrow("this is a model's config.json; give its directory");
+  });
+
   it("names the path when there is nothing to open", () => {
     expect(() => openCheckpoint(join(root, "missing"))).toThrow(
       `safetensors: no such file or directory: ${join(root, "missing")}`,

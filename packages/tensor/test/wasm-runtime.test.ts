@@ -1,8 +1,9 @@
 // The wasm backend's runtime under stress: the shared memory growing close to its 2 GiB maximum,
 // and a worker thread whose job traps, which must surface as an Error on the main thread
-// instead of leaving it blocked in Atomics.wait. (In a file of its own: the memory stays at
+// instead of leaving it blocked in Atomics.wait, and workers starting under `node -e`. (In a file of its own: the memory stays at
 // 2 GiB of address space for the rest of the file.)
 
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { matmulWasm } from "../src/backend/wasm/matmul.ts";
 import { ensureBytes, pagesToGrow } from "../src/backend/wasm/memory.ts";
@@ -62,4 +63,22 @@ describe("wasm worker threads", () => {
       setWorkerCount(0);
     }
   });
+
+  it("start in a process run as `node --input-type=module -e` (they must not inherit its flags)", () => {
+    // The benchmark's child processes run like this; the workers used to evaluate their CommonJS
+    // source as a module there, fail before they could report, and leave the main thread waiting.
+    const tensor = new URL("../src/index.ts", import.meta.url).href;
+    const script =
+      `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register();` +
+      `const t = await import(${JSON.stringify(tensor)});` +
+      't.configureBackend({ backend: "wasm", threads: 2 });' +
+      "const r = new t.Rng(1);" +
+      "process.stdout.write(String(t.matmul(t.randn([256, 256], r), t.randn([256, 256], r)).shape));";
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 50_000,
+    });
+    expect(child.stderr).toBe("");
+    expect(child.stdout).toBe("256,256");
+  }, 60_000);
 });

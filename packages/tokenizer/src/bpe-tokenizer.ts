@@ -2,7 +2,8 @@
 //
 //   encode: text -> added tokens split out -> normalize -> pre-tokenize into words
 //           -> each word: initial ids (subclass) -> BPE merges (cached per word) -> ids
-//   decode: ids -> bytes of each token (subclass) -> UTF-8 text
+//   decode: ids -> bytes of each token (subclass) -> UTF-8 text (SentencePiece's byte tokens
+//           through byte-fallback.ts, run by run, as Hugging Face's ByteFallback decoder)
 //
 // Most words repeat ("the", " of", ","), so merged ids are cached per word string; that cache is
 // what makes encoding fast, the merge loop itself runs once per distinct word.
@@ -12,6 +13,7 @@
 import { writeFileSync } from "node:fs";
 import { type AddedToken, AddedTokenSplitter } from "./added-tokens.ts";
 import { type MergeTable, mergeWord } from "./bpe.ts";
+import { byteFallbackStreamDecoder, decodeWithByteFallback } from "./byte-fallback.ts";
 import type { JsonObject } from "./json-fields.ts";
 import type { Normalize, PreTokenize } from "./pipeline.ts";
 import type { SpecialTokenTemplate } from "./post-processor.ts";
@@ -138,8 +140,28 @@ export abstract class BpeTokenizer implements Tokenizer {
     return bytes;
   }
 
-  /** All the tokens' bytes into one buffer, then one UTF-8 decode. */
+  /**
+   * The byte of a <0xNN> byte-fallback token that decoding fuses (SentencePiece), -1 for every
+   * other token. Byte-level BPE has none: all of its tokens are bytes, decoded at once.
+   */
+  protected byteOf(_id: number): number {
+    return -1;
+  }
+
+  /** True when some ids are byte-fallback tokens (see byteOf): decoding then goes run by run. */
+  protected hasByteTokens = false;
+
+  /** All the tokens' bytes into one buffer, then one UTF-8 decode (byte-fallback runs aside). */
   decode(ids: readonly number[]): string {
+    const text = this.hasByteTokens ? decodeWithByteFallback(ids, this.byteTokens()) : this.decodeBytes(ids);
+    return this.stripLeadingSpace && text.startsWith(" ") ? text.slice(1) : text;
+  }
+
+  private byteTokens() {
+    return { bytesOf: (id: number) => this.bytesOf(id), byteOf: (id: number) => this.byteOf(id) };
+  }
+
+  private decodeBytes(ids: readonly number[]): string {
     const parts = ids.map((id) => this.bytesOf(id));
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let offset = 0;
@@ -147,12 +169,13 @@ export abstract class BpeTokenizer implements Tokenizer {
       bytes.set(p, offset);
       offset += p.length;
     }
-    const text = utf8Decoder.decode(bytes);
-    return this.stripLeadingSpace && text.startsWith(" ") ? text.slice(1) : text;
+    return utf8Decoder.decode(bytes);
   }
 
   createStreamDecoder(): StreamDecoder {
-    const inner = byteStreamDecoder((id) => this.bytesOf(id));
+    const inner = this.hasByteTokens
+      ? byteFallbackStreamDecoder(this.byteTokens())
+      : byteStreamDecoder((id) => this.bytesOf(id));
     if (!this.stripLeadingSpace) return inner;
     let started = false; // strip one space at the very start of the output, then pass through
     const strip = (text: string) => {

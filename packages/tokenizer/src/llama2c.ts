@@ -138,6 +138,13 @@ export function fromLlama2cTokenizer(bytes: Uint8Array, file: string): SentenceP
       template: { prefix: tokens.length > 1 ? [1] : [], suffix: [] },
       json,
     },
-    { byteFallback: true, unkId: 0, fuseUnk: true, stripLeadingSpace: true, replacement: "▁" },
+    {
+      byteFallback: true,
+      decodeByteTokens: true,
+      unkId: 0,
+      fuseUnk: true,
+      stripLeadingSpace: true,
+      replacement: "▁",
+    },
   );
 }

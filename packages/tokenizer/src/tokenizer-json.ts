@@ -97,6 +97,7 @@ export function fromTokenizerJson(json: Json, file: string, config: TokenizerCon
   const metaspace = findMetaspace(root);
   return new SentencePieceBpeTokenizer(parts, {
     ...fallback,
+    decodeByteTokens: decoderTypes.includes("ByteFallback"),
     replacement: metaspace.replacement,
     stripLeadingSpace: metaspace.strip,
   });

@@ -241,6 +241,20 @@ describe("tokenizer.json details", () => {
     expect(fromTokenizerJson(json as never, "t.json").eosId).toBeUndefined();
   });
 
+  it("prints <0xNN> tokens literally when the decoder has no ByteFallback, as Hugging Face does", () => {
+    const json = spTokenizerJson(mobyDickText().slice(0, 20_000), {
+      style: "metaspace",
+      mergeFormat: "string",
+    });
+    const decoder = { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true };
+    Object.assign(json, { decoder });
+    const ours = fromTokenizerJson(json as never, "sp.json");
+    const hf = new HfTokenizer(json, {});
+    const ids = ours.encode("a ö b 😀");
+    expect(ours.decode(ids)).toBe(hf.decode(ids, { clean_up_tokenization_spaces: false }));
+    expect(ours.decode(ids)).toContain("<0xC3><0xB6>");
+  });
+
   it("gives each token's own bytes, SentencePiece's leading space included", () => {
     const sp = fromTokenizerJson(
       spTokenizerJson(mobyDickText().slice(0, 20_000), { style: "legacy", mergeFormat: "string" }) as never,

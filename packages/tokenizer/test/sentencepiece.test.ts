@@ -45,6 +45,37 @@ describe("SentencePiece-style BPE", () => {
         }
       });
 
+      it("decodes invalid byte runs like Hugging Face's ByteFallback: one U+FFFD per byte token", () => {
+        // Expected strings checked with the Rust `tokenizers` 0.22.2 on this tokenizer.json (the
+        // JS oracle decodes invalid runs like TextDecoder instead, which Rust does not).
+        const b = (hex: string) => ours.tokenToId(`<0x${hex}>`)!;
+        const the = ours.tokenToId("▁the")!;
+        expect(ours.decode([b("F3"), b("A2")])).toBe("\uFFFD\uFFFD"); // TextDecoder: one U+FFFD
+        expect(ours.decode([b("7D"), b("AF")])).toBe("\uFFFD\uFFFD"); // the valid "}" goes too
+        expect(ours.decode([b("E2"), b("82"), b("AC")])).toBe("€");
+        expect(ours.decode([b("F0"), b("9F"), the])).toBe("\uFFFD\uFFFD the");
+        expect(ours.decode([the, b("C3"), b("A9"), b("FF"), the, b("41")])).toBe(
+          "the\uFFFD\uFFFD\uFFFD theA",
+        );
+      });
+
+      it("streams random byte-token sequences to exactly what decode gives", () => {
+        let x = 12345; // a small LCG: reproducible ids, mostly byte tokens (3..258), some pieces
+        const next = () => {
+          x = (x * 1103515245 + 12345) % 2 ** 31;
+          return x / 2 ** 31;
+        };
+        const pieces = ours.encode("the whale and the sea");
+        for (let t = 0; t < 300; t++) {
+          const ids = Array.from({ length: 1 + Math.floor(next() * 8) }, () =>
+            next() < 0.8 ? 3 + Math.floor(next() * 256) : pieces[Math.floor(next() * pieces.length)]!,
+          );
+          const stream = ours.createStreamDecoder();
+          const streamed = ids.map((id) => stream.push(id)).join("") + stream.flush();
+          expect(streamed, JSON.stringify(ids)).toBe(ours.decode(ids));
+        }
+      });
+
       it("falls back to <0xNN> byte tokens for characters outside the vocabulary", () => {
         const ids = ours.encode("😀");
         expect(ids.map((id) => ours.idToToken(id))).toEqual(["▁", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>"]);

@@ -70,7 +70,10 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   gradientAccumulationSteps: 1,
   learningRate: 1e-3,
   maxIters: 2000,
-  lrDecayIters: null,
+  // nanoGPT's lr_decay_iters is a setting of its own, not "= max_iters": the CPU recipe sets both
+  // to 2000. A fixed default also keeps a run stopped early with a smaller --max-iters on the same
+  // schedule as the full one, so --resume reproduces the uninterrupted run bit for bit.
+  lrDecayIters: 2000,
   minLr: 1e-4,
   warmupIters: 100,
   weightDecay: 0.1,

@@ -26,6 +26,7 @@ export function tinyConfig(out: string, overrides: Partial<TrainConfig> = {}): T
     evalIters: 2,
     learningRate: 1e-2,
     minLr: 1e-3,
+    lrDecayIters: null, // = maxIters: the tests' short runs finish their cosine
     out,
     ...overrides,
   };

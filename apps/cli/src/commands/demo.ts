@@ -103,6 +103,7 @@ export function registerDemo(program: Command): void {
         ...DEMO_CONFIG,
         out: opts.out,
         maxIters,
+        lrDecayIters: null, // = maxIters: the cosine ends with the time budget
         evalInterval: Math.max(1, Math.ceil(maxIters / (EVALUATIONS - 1))),
         seed: opts.seed,
       };

@@ -27,6 +27,8 @@ export function registerTokenizerTrain(program: Command): void {
     .action((o: TrainOptions) => {
       if (!existsSync(o.data)) throw new CliError(`--data: no such file: ${o.data}`);
       const specialTokens = (o.specialTokens ?? "").split(",").filter((s) => s !== "");
+      const repeated = specialTokens.find((t, i) => specialTokens.indexOf(t) !== i);
+      if (repeated !== undefined) throw new CliError(`--special-tokens: "${repeated}" is listed twice`);
       const vocabSize = parseNumberFlag("--vocab-size", o.vocabSize, {
         integer: true,
         min: 256 + specialTokens.length,
@@ -45,6 +47,12 @@ export function registerTokenizerTrain(program: Command): void {
       const seconds = (performance.now() - start) / 1000;
       bar.stop();
       trained.save(o.out);
+      if (trained.vocabSize < vocabSize) {
+        // BPE stops when no pair of tokens occurs twice: the text is too small for the vocabulary.
+        process.stderr.write(
+          `llmts: tokenizer train: ${o.data} has no more pairs to merge: ${trained.vocabSize} tokens, not the ${vocabSize} asked for\n`,
+        );
+      }
       const mb = Buffer.byteLength(text) / 1e6;
       process.stdout.write(
         `trained ${trained.vocabSize} tokens on ${mb.toFixed(2)} MB in ${seconds.toFixed(2)} s (${(mb / seconds).toFixed(2)} MB/s); wrote ${o.out}\n`,

@@ -10,6 +10,7 @@
 // Not here: anything about training itself (packages/train).
 
 import { availableParallelism } from "node:os";
+import { readConfig } from "@llmts/model";
 import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/tensor";
 import {
   DEFAULT_TRAIN_CONFIG,
@@ -93,7 +94,7 @@ export function registerTrain(program: Command): void {
     .option("--n-embd <n>", "embedding width", int("--n-embd", 1), d.nEmbd)
     .option(
       "--block-size <n>",
-      "context length of training windows (and of a new model)",
+      "context length of training windows (and of a new model; with --init-from at most its window)",
       int("--block-size", 1),
       d.blockSize,
     )
@@ -124,8 +125,9 @@ export function registerTrain(program: Command): void {
     .option("--max-iters <n>", "optimizer steps in total", int("--max-iters", 0), d.maxIters)
     .option(
       "--lr-decay-iters <n>",
-      "step where the cosine reaches --min-lr, then min-lr (default: --max-iters of the run's start; --resume keeps it)",
+      "step where the cosine reaches --min-lr, then min-lr (nanoGPT's lr_decay_iters: set it to --max-iters for a schedule that ends with the run)",
       int("--lr-decay-iters", 0),
+      d.lrDecayIters,
     )
     .option("--min-lr <lr>", "learning rate at the end of the cosine", num("--min-lr", 0), d.minLr)
     .option("--warmup-iters <n>", "linear warmup steps", int("--warmup-iters", 0), d.warmupIters)
@@ -173,6 +175,12 @@ export function registerTrain(program: Command): void {
       useKernels(opts.backend as BackendName, opts.verbose === true);
       const config = configFromFlags(opts);
       if (!given("threads")) config.threads = defaultThreads(config.batchSize);
+      if (config.initFrom !== null && !given("blockSize")) {
+        // Fine-tuning a model with a shorter window than the default block: train on its window.
+        // (An unreadable checkpoint is left to prepareRun, whose error names --init-from.)
+        const context = contextOf(config.initFrom);
+        if (context !== undefined) config.blockSize = Math.min(config.blockSize, context);
+      }
       if (opts.resume) {
         const overrides: Partial<TrainConfig> = {};
         for (const key of Object.keys(d) as (keyof TrainConfig)[]) {
@@ -206,6 +214,15 @@ export function useKernels(backend: BackendName, verbose: boolean): void {
   if (verbose) {
     process.stderr.write(`llmts: ${describeBackend()}\n`);
     reportKernelsAtExit();
+  }
+}
+
+/** The context window of the checkpoint in `dir`, or undefined when its config cannot be read. */
+function contextOf(dir: string): number | undefined {
+  try {
+    return readConfig(dir).contextLength;
+  } catch {
+    return undefined;
   }
 }
 

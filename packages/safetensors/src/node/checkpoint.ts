@@ -69,7 +69,11 @@ function readIndex(path: string, shownAs: string): { weightMap: Map<string, stri
   const weightMap =
     json instanceof JsonObject ? json.entries.find(([k]) => k === "weight_map")?.[1] : undefined;
   if (!(weightMap instanceof JsonObject)) {
-    return fail(`index file must be an object with a "weight_map" object`, shownAs);
+    const what =
+      path.endsWith(`${sep}config.json`) || path === "config.json"
+        ? " (this is a model's config.json; give its directory)"
+        : "";
+    return fail(`index file must be an object with a "weight_map" object${what}`, shownAs);
   }
   const dir = resolve(path, "..");
   const map = new Map<string, string>();
@@ -82,6 +86,8 @@ function readIndex(path: string, shownAs: string): { weightMap: Map<string, stri
     if (isAbsolute(shard) || !shardPath.startsWith(dir + sep)) {
       fail(`weight_map entry "${name}" points outside the checkpoint directory: "${shard}"`, shownAs);
     }
+    if (!existsSync(shardPath))
+      fail(`weight_map entry "${name}" names ${shard}, which does not exist`, shownAs);
     map.set(name, shardPath);
   }
   return { weightMap: map, shards: [...new Set(map.values())].sort() };

@@ -6,7 +6,9 @@
 // The ops are synchronous, so the main thread blocks with Atomics.wait (allowed in Node's main
 // thread, unlike a browser's). Each worker owns a slot of 16 int32s in a control
 // SharedArrayBuffer:  [0] job number (bumped by the main thread), [1] last job done (set by the
-// worker), [2] kernel id, [3..9] the kernel's arguments, [10] status (0 ok, FAILED, EXITED).
+// worker), [2] kernel id, [3..9] the kernel's arguments, [10] status (0 ok, FAILED, EXITED),
+// [11] 1 once the worker is running (a worker that never starts could not report anything, so
+// the main thread gives up waiting on it after STARTUP_MS).
 // Workers sleep in Atomics.wait on [0].
 // A blocked main thread never sees a Worker's 'error' or 'exit' event (those arrive on its event
 // loop), so a worker reports trouble through its slot instead: a job that throws (a wasm trap)
@@ -23,6 +25,9 @@ const SLOT = 16;
 const STATUS = 10;
 const FAILED = 1;
 const EXITED = 2;
+const STARTED = 11;
+/** How long the main thread waits for a new worker to start before it reports a failure. */
+const STARTUP_MS = 30_000;
 /** Kernel ids a job may name (the order is the worker's `fns` table below). */
 export const JOB = { gemm: 0, axpyPanels: 1, dotRows: 2 } as const;
 
@@ -42,6 +47,7 @@ function report(status, error) {
   Atomics.notify(c, base + 1);
 }
 process.on("exit", () => report(${EXITED}, "the worker thread exited"));
+Atomics.store(c, base + ${STARTED}, 1);
 try {
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
   fns = [k.gemm, k.axpyPanels, k.dotRows];
@@ -85,6 +91,9 @@ export function setWorkerCount(count: number): void {
     const { port1, port2 } = new MessageChannel();
     const w = new Worker(workerSource, {
       eval: true,
+      // NOTE: not the parent's flags: under `node --input-type=module -e` a worker would inherit
+      // them and evaluate this CommonJS source as a module, where `require` does not exist.
+      execArgv: [],
       workerData: { module: kernelModule, memory, control: control.buffer, slot, port: port2 },
       transferList: [port2],
     });
@@ -122,10 +131,19 @@ function workerError(w: number): Error {
 export function wait(w: number): void {
   const base = w * SLOT;
   const job = Atomics.load(control, base);
+  const started = performance.now();
   for (;;) {
     const done = Atomics.load(control, base + 1);
     if (Atomics.load(control, base + STATUS) !== 0) throw workerError(w);
     if (done === job) return;
-    Atomics.wait(control, base + 1, done);
+    if (Atomics.load(control, base + STARTED) === 1) {
+      Atomics.wait(control, base + 1, done);
+      continue;
+    }
+    // Not running yet: wait in short steps, so a worker that never starts is an error, not a hang.
+    if (performance.now() - started > STARTUP_MS) {
+      throw new Error(`wasm backend: worker thread ${w + 1} did not start within ${STARTUP_MS / 1000} s`);
+    }
+    Atomics.wait(control, base + 1, done, 50);
   }
 }
