@@ -23,6 +23,14 @@ const BENCHMARKS: Record<string, string> = {
   train: "./train.ts",
 };
 
+// Sections a module may write instead of its own (BenchSection.key), and the one they follow.
+const EXTRA_SECTIONS: Record<string, string> = { "train-full": "train" };
+/** Every section name in document order: each module's, each extra right after its module's. */
+const ORDER = Object.keys(BENCHMARKS).flatMap((name) => [
+  name,
+  ...Object.keys(EXTRA_SECTIONS).filter((extra) => EXTRA_SECTIONS[extra] === name),
+]);
+
 const docPath = fileURLToPath(new URL("../../../docs/benchmarks.md", import.meta.url));
 
 const { values } = parseArgs({
@@ -42,7 +50,7 @@ if (values.list) {
 
   const existing = existsSync(docPath) ? readFileSync(docPath, "utf8") : "";
   const sections = new Map<string, string>();
-  for (const name of Object.keys(BENCHMARKS)) {
+  for (const name of ORDER) {
     const kept = readSection(existing, name);
     if (kept) sections.set(name, kept);
   }
@@ -60,7 +68,7 @@ if (values.list) {
       "",
       section.markdown.trim(),
     ].join("\n");
-    sections.set(name, body);
+    sections.set(section.key ?? name, body);
     console.log(`${body}\n`);
   }
 
@@ -71,9 +79,12 @@ if (values.list) {
     "produced it; `pnpm bench --only NAME` re-measures one section. Numbers are from single runs on",
     "a shared machine: treat differences under ~10% as noise.",
     "",
-    ...Object.keys(BENCHMARKS)
-      .filter((name) => sections.has(name))
-      .flatMap((name) => [`<!-- bench:${name} -->`, sections.get(name)!, `<!-- /bench:${name} -->`, ""]),
+    ...ORDER.filter((name) => sections.has(name)).flatMap((name) => [
+      `<!-- bench:${name} -->`,
+      sections.get(name)!,
+      `<!-- /bench:${name} -->`,
+      "",
+    ]),
   ].join("\n");
   writeFileSync(docPath, document);
   console.error(`bench: wrote ${docPath}`);

@@ -7,4 +7,9 @@ export interface BenchSection {
   command: string;
   /** Markdown body: a table plus a sentence or two on what was measured. */
   markdown: string;
+  /**
+   * Where it goes in docs/benchmarks.md when not under the module's own name (one of
+   * EXTRA_SECTIONS in main.ts): the full training run keeps its own section beside the short one.
+   */
+  key?: string;
 }
