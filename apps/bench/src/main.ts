@@ -68,7 +68,11 @@ if (values.list) {
       "",
       section.markdown.trim(),
     ].join("\n");
-    sections.set(section.key ?? name, body);
+    const key = section.key ?? name;
+    // A key missing from ORDER would be measured and then silently left out of the document.
+    if (!ORDER.includes(key))
+      throw new Error(`bench: ${name} wrote section "${key}", which is not in EXTRA_SECTIONS`);
+    sections.set(key, body);
     console.log(`${body}\n`);
   }
 
