@@ -14,9 +14,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { configureBackend, pinWeights, unpinWeights } from "@llmts/kernels";
 import { createModel, loadModel, PRESETS, parseConfig, saveModel, stepModel } from "@llmts/model";
 import { type GenerationResult, generate } from "@llmts/sample";
-import { configureBackend, pinWeights, Rng, unpinWeights } from "@llmts/tensor";
+import { Rng } from "@llmts/tensor";
 import type { BenchSection } from "./report.ts";
 
 const PROMPT = 8;

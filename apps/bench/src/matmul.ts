@@ -14,16 +14,13 @@ import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import {
   configureBackend,
-  fastBackend,
   gpujsBackend,
-  type MatmulParams,
+  jsBackend,
   pinWeights,
-  Rng,
-  randn,
-  referenceBackend,
   unpinWeights,
   wasmBackend,
-} from "@llmts/tensor";
+} from "@llmts/kernels";
+import { type MatmulParams, Rng, randn, referenceBackend } from "@llmts/tensor";
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { describeMachine } from "./machine.ts";
@@ -121,7 +118,7 @@ export async function run(): Promise<BenchSection> {
     const gflops = (seconds: number) => (2 * M * K * N) / seconds / 1e9;
     const big = M * K * N > 2e8;
     const reference = big ? Number.NaN : gflops(time(() => referenceBackend.matmul(p)));
-    const js = gflops(time(() => fastBackend.matmul(p)));
+    const js = gflops(time(() => jsBackend.matmul(p)));
     const gpujs = M * K * N > 2e7 ? Number.NaN : gflops(time(() => gpujsBackend.matmul(p)));
     if (M === 1) pinWeights([bTensor]);
     configureBackend({ backend: "wasm", threads: 1 });

@@ -15,8 +15,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { configureBackend, pinWeights } from "@llmts/kernels";
 import { createModel, loadModel, PRESETS, parseConfig, saveModel, stepModel } from "@llmts/model";
-import { configureBackend, intTensor, noGrad, pinWeights, Rng } from "@llmts/tensor";
+import { intTensor, noGrad, Rng } from "@llmts/tensor";
 import type { BenchSection } from "./report.ts";
 
 const PROMPT = 128;

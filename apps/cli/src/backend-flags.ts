@@ -10,7 +10,7 @@ import {
   describeBackend,
   kernelCounts,
   resetKernelCounts,
-} from "@llmts/tensor";
+} from "@llmts/kernels";
 import { type Command, Option } from "commander";
 import { CliError, parseNumberFlag } from "./errors.ts";
 

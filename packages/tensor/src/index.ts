@@ -1,7 +1,9 @@
-// Public API of @llmts/tensor: the Tensor class, factories, ops, autograd controls and backends.
+// Public API of @llmts/tensor: the Tensor class, factories, ops, autograd controls, the backend
+// interface and its reference kernels (what a faster backend such as @llmts/kernels is tested against).
 // See README.md for signatures and an example.
 
 export { type GradNode, isGradEnabled, noGrad } from "./autograd.ts";
+export { adamwReference } from "./backend/adamw.ts";
 export {
   type AdamWHyper,
   type AdamWParams,
@@ -9,6 +11,7 @@ export {
   type AttentionInputs,
   type AttentionParams,
   type Backend,
+  type BackendKernels,
   type BinaryOp,
   type FloatArray,
   getBackend,
@@ -18,22 +21,12 @@ export {
   type TypedArray,
   type UnaryOp,
 } from "./backend/backend.ts";
-export { fastBackend } from "./backend/fast.ts";
-export { gpujsBackend } from "./backend/gpujs.ts";
-export { referenceBackend } from "./backend/reference.ts";
+export { matmulReference, referenceBackend } from "./backend/reference.ts";
 export {
-  autoBackend,
-  BACKEND_NAMES,
-  type BackendConfig,
-  type BackendName,
-  configureBackend,
-  describeBackend,
-  kernelCounts,
-  pinWeights,
-  resetKernelCounts,
-  unpinWeights,
-} from "./backend/select.ts";
-export { wasmBackend } from "./backend/wasm.ts";
+  attentionGradReference,
+  attentionReference,
+  firstVisibleKey,
+} from "./backend/reference-attention.ts";
 export { ShapeError } from "./errors.ts";
 export {
   arange,
@@ -51,7 +44,22 @@ export {
 export { type CausalAttentionOptions, causalAttention } from "./ops/attention.ts";
 export { cast } from "./ops/cast.ts";
 export { dropout } from "./ops/dropout.ts";
-export { add, div, exp, gelu, log, mul, neg, pow, relu, silu, sqrt, sub, tanh } from "./ops/elementwise.ts";
+export {
+  add,
+  broadcastView,
+  div,
+  exp,
+  gelu,
+  log,
+  mul,
+  neg,
+  pow,
+  relu,
+  silu,
+  sqrt,
+  sub,
+  tanh,
+} from "./ops/elementwise.ts";
 export { embedding } from "./ops/embedding.ts";
 export { adamwUpdate_, copy_ } from "./ops/inplace.ts";
 export { concat, split } from "./ops/join.ts";

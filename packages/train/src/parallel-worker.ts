@@ -4,8 +4,9 @@
 // Not here: combining gradients, the optimizer (parallel.ts, adamw.ts on the main thread).
 
 import { parentPort, workerData } from "node:worker_threads";
+import { configureBackend } from "@llmts/kernels";
 import { buildModel, parseConfig } from "@llmts/model";
-import { configureBackend, Tensor } from "@llmts/tensor";
+import { Tensor } from "@llmts/tensor";
 import { type ShardRequest, shardGradient, type WorkerInit } from "./parallel.ts";
 
 const init = workerData as WorkerInit;

@@ -22,8 +22,9 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { BACKEND_NAMES, type BackendName } from "@llmts/kernels";
 import { buildModel, type CausalLM, configToJson } from "@llmts/model";
-import { BACKEND_NAMES, type BackendName, crossEntropy, getBackend, Rng, Tensor } from "@llmts/tensor";
+import { crossEntropy, getBackend, Rng, Tensor } from "@llmts/tensor";
 
 /** What a worker needs to build its copy of the model over the shared parameters. */
 export interface WorkerInit {
@@ -184,10 +185,9 @@ function request(worker: Worker, r: ShardRequest): Promise<number> {
   });
 }
 
-/** The configureBackend name of the backend in use ("fast" is what the CLI calls "js"). */
+/** The configureBackend name of the backend in use. */
 function currentBackendName(): BackendName {
   const name = getBackend().name;
-  if (name === "fast") return "js";
   return (BACKEND_NAMES as readonly string[]).includes(name) ? (name as BackendName) : "js";
 }
 

@@ -19,6 +19,7 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { pinWeights } from "@llmts/kernels";
 import { type CausalLM, loadModel, stepModel } from "@llmts/model";
 import {
   GENERATION_DEFAULTS,
@@ -28,7 +29,6 @@ import {
   readEosTokenIds,
   resolveGenerationConfig,
 } from "@llmts/sample";
-import { pinWeights } from "@llmts/tensor";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";

@@ -8,10 +8,11 @@
 // Not here: comparing (`llmts check` does that for fixtures), sampling (`llmts generate`).
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { pinWeights } from "@llmts/kernels";
 import { loadModel } from "@llmts/model";
 import { fromFloat32, type Tensor as StTensor, toBigInt64 } from "@llmts/safetensors";
 import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
-import { intTensor, noGrad, pinWeights } from "@llmts/tensor";
+import { intTensor, noGrad } from "@llmts/tensor";
 import type { Command } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError } from "../errors.ts";

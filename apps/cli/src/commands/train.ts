@@ -10,8 +10,8 @@
 // Not here: anything about training itself (packages/train).
 
 import { availableParallelism } from "node:os";
+import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/kernels";
 import { readConfig } from "@llmts/model";
-import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/tensor";
 import {
   DEFAULT_TRAIN_CONFIG,
   FILE_SEPARATOR,

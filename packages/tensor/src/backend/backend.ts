@@ -2,15 +2,19 @@
 // chooses which implementation runs (setBackend / getBackend).
 //
 // Ops (src/ops/*.ts) own shapes, broadcasting and autograd; a backend only runs loops over
-// typed arrays. Model code never talks to a backend. Values enter a tensor when it is made or
-// through the in-place ops (ops/inplace.ts), and leave it only through dataSync()/data(); nothing
-// outside packages/tensor touches Tensor.storage. So a GPU backend would implement these methods
-// over its own buffer handles in place of the typed arrays, keep storage on the device, and copy
-// back only when read (docs/tensors.md, "The backend boundary").
-// Not here: op-level logic (shape checks, gradients) and any allocation policy.
-// Reference: candle's `BackendStorage` trait, TF.js's `KernelBackend` (much smaller here).
+// typed arrays. Model code never talks to a backend. This package ships one backend, the
+// reference (reference.ts: the plainest correct loop for each primitive), and uses it unless told
+// otherwise. An engine such as @llmts/kernels plugs in with setBackend(): it implements the
+// primitives it accelerates, and every primitive it leaves out runs the reference loop.
+// Values enter a tensor when it is made or through the in-place ops (ops/inplace.ts), and leave
+// it only through dataSync()/data(); nothing outside this package touches Tensor.storage. So a GPU
+// backend would implement these methods over its own buffer handles in place of the typed arrays,
+// keep storage on the device, and copy back only when read (docs/tensors.md, "The backend boundary").
+// Not here: op-level logic (shape checks, gradients), any allocation policy, fast kernels.
+// Reference: candle's `BackendStorage` trait, TF.js's `KernelBackend`, tinygrad's small backend
+// contract (much smaller here).
 
-import { fastBackend } from "./fast.ts";
+import { referenceBackend } from "./reference.ts";
 
 export type FloatArray = Float32Array | Float64Array;
 export type TypedArray = Float32Array | Float64Array | Int32Array;
@@ -195,15 +199,22 @@ export interface Backend {
   adamw(p: AdamWParams): void;
 }
 
-let current: Backend = fastBackend;
+/** What a backend supplies: its name and any of the primitives; the reference runs the rest. */
+export type BackendKernels = { readonly name: string } & Partial<Omit<Backend, "name">>;
 
-/** Chooses the backend every op uses from now on (default: fastBackend). Returns the previous one. */
-export function setBackend(backend: Backend): Backend {
+let current: Backend = referenceBackend;
+
+/**
+ * Chooses the kernels every op uses from now on: `kernels`' primitives, and the reference's for
+ * every primitive it leaves out. Returns the backend that ran until now.
+ */
+export function setBackend(kernels: BackendKernels): Backend {
   const previous = current;
-  current = backend;
+  current = { ...referenceBackend, ...kernels };
   return previous;
 }
 
+/** The backend every op calls (the reference until setBackend() chose another). */
 export function getBackend(): Backend {
   return current;
 }

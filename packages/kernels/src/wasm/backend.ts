@@ -10,14 +10,13 @@
 // Reference: wasm/kernels.ts and wasm/unary-kernels.ts (what the kernels compute), reference.ts
 // (the oracle they match).
 
-import type { Backend, MatmulParams } from "./backend.ts";
-import { makeBlockAttention } from "./block-attention.ts";
-import { fastBackend } from "./fast.ts";
-import { countKernel } from "./kernel-stats.ts";
-import { matmulReference } from "./reference.ts";
-import { decodeAttentionApplies, decodeAttentionWasm } from "./wasm/attention.ts";
-import { matmulWasm } from "./wasm/matmul.ts";
-import { hasUnaryWasm, unaryGradWasm, unaryWasm } from "./wasm/unary.ts";
+import { type Backend, type BackendKernels, type MatmulParams, matmulReference } from "@llmts/tensor";
+import { jsBackend } from "../js/backend.ts";
+import { makeBlockAttention } from "../js/block-attention.ts";
+import { countKernel } from "../kernel-stats.ts";
+import { decodeAttentionApplies, decodeAttentionWasm } from "./attention.ts";
+import { matmulWasm } from "./matmul.ts";
+import { hasUnaryWasm, unaryGradWasm, unaryWasm } from "./unary.ts";
 
 export function isFloat32(p: MatmulParams): boolean {
   return p.a instanceof Float32Array && p.b instanceof Float32Array && p.out instanceof Float32Array;
@@ -44,7 +43,7 @@ export const unaryAuto: Backend["unary"] = (op, x, out, param) => {
   ) {
     countKernel(`${op} wasm`);
     unaryWasm(op, x, out);
-  } else fastBackend.unary(op, x, out, param);
+  } else jsBackend.unary(op, x, out, param);
 };
 
 export const unaryGradAuto: Backend["unaryGrad"] = (op, x, y, g, out, param) => {
@@ -52,7 +51,7 @@ export const unaryGradAuto: Backend["unaryGrad"] = (op, x, y, g, out, param) => 
   if (simd && x.length >= UNARY_WASM_MIN && hasUnaryWasm(op, true)) {
     countKernel(`${op} backward wasm`);
     unaryGradWasm(op, x as Float32Array, g as Float32Array, out as Float32Array);
-  } else fastBackend.unaryGrad(op, x, y, g, out, param);
+  } else jsBackend.unaryGrad(op, x, y, g, out, param);
 };
 
 /** Fused attention with `matmul` under the block kernel: the wasm decode kernel for one new token. */
@@ -80,11 +79,11 @@ export function attentionWith(
   };
 }
 
-export const wasmBackend: Backend = {
-  ...fastBackend,
+export const wasmBackend = {
+  ...jsBackend,
   name: "wasm",
   matmul: wasmBackendMatmul,
   unary: unaryAuto,
   unaryGrad: unaryGradAuto,
   ...attentionWith(wasmBackendMatmul),
-};
+} satisfies BackendKernels;

@@ -12,8 +12,12 @@
 // Reference: reference-attention.ts (the definition); llama2.c `forward` (its attention loop is
 // this kernel for one position).
 
-import type { AttentionInputs, AttentionParams } from "./backend.ts";
-import { attentionReference, firstVisibleKey } from "./reference-attention.ts";
+import {
+  type AttentionInputs,
+  type AttentionParams,
+  attentionReference,
+  firstVisibleKey,
+} from "@llmts/tensor";
 
 let row = new Float64Array(1024); // one row of scores, then of probabilities
 let acc = new Float64Array(128); // one output row over D

@@ -7,7 +7,7 @@
 // Not here: the other unary ops (neg, log, sqrt, relu, pow are single cheap passes in JS), float64.
 // Reference: unary-kernels.ts (what each kernel computes); reference.ts (the float64 oracle).
 
-import type { UnaryOp } from "../backend.ts";
+import type { UnaryOp } from "@llmts/tensor";
 import { assembleModule } from "./asm.ts";
 import { MAX_PAGES } from "./kernels.ts";
 import { align, ensureBytes, heapF32, instantiate, scratchBase } from "./memory.ts";

@@ -13,8 +13,7 @@
 // attention is too small to split), backward (training has T > 1).
 // Reference: llama2.c `forward` (the attention loop per head for one position); kernels.ts.
 
-import type { AttentionParams } from "../backend.ts";
-import { firstVisibleKey } from "../reference-attention.ts";
+import { type AttentionParams, firstVisibleKey } from "@llmts/tensor";
 import { align, ensureBytes, heapF32, kernels, scratchBase } from "./memory.ts";
 
 /** True when the decode kernel applies: one query per head, float32, innermost stride 1. */

@@ -15,10 +15,9 @@
 // Reference: gpu.js 2.24 README ("createKernel", "constants", "output").
 
 import { createRequire } from "node:module";
+import { type BackendKernels, type MatmulParams, matmulReference } from "@llmts/tensor";
 import type { GPU, IKernelRunShortcut, Input } from "gpu.js";
-import type { Backend, MatmulParams } from "./backend.ts";
-import { fastBackend } from "./fast.ts";
-import { matmulReference } from "./reference.ts";
+import { jsBackend } from "./js/backend.ts";
 
 // gpu.js takes ~140 ms to import, so it loads on first use, not with @llmts/tensor.
 interface GpuJs {
@@ -99,4 +98,4 @@ export function matmulGpujs(p: MatmulParams): void {
   else for (let i = 0; i < M; i++) p.out.set((c as Float32Array[])[i]!, p.outOffset + i * N);
 }
 
-export const gpujsBackend: Backend = { ...fastBackend, name: "gpujs", matmul: matmulGpujs };
+export const gpujsBackend = { ...jsBackend, name: "gpujs", matmul: matmulGpujs } satisfies BackendKernels;

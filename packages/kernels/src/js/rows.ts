@@ -12,7 +12,7 @@
 // Not here: SIMD (these are single passes over memory; wasm/unary.ts has the exp-heavy ones).
 // Reference: reference.ts / reference-norm.ts; llm.c `softmax_forward`, `layernorm_backward`.
 
-import type { FloatArray } from "./backend.ts";
+import type { FloatArray } from "@llmts/tensor";
 
 export function softmaxRowsFast(
   x: FloatArray,

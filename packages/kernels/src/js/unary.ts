@@ -8,8 +8,7 @@
 // Not here: SIMD (wasm/unary.ts runs exp, SiLU and both GELUs four lanes at a time).
 // Reference: Press et al., Numerical Recipes, §6.2 `erfcc`; scalar.ts for the definitions.
 
-import type { FloatArray, UnaryOp } from "./backend.ts";
-import { referenceBackend } from "./reference.ts";
+import { type FloatArray, referenceBackend, type UnaryOp } from "@llmts/tensor";
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 

@@ -20,15 +20,17 @@
 // Reference: reference-attention.ts (the definitions); Dao et al. 2022 (FlashAttention, blocking
 // and recomputation); llm.c `attention_forward` (scores, softmax, weighted sum per head).
 
-import type {
-  AttentionGradParams,
-  AttentionInputs,
-  AttentionParams,
-  MatmulParams,
-  Strided,
-  TypedArray,
-} from "./backend.ts";
-import { attentionGradReference, attentionReference, firstVisibleKey } from "./reference-attention.ts";
+import {
+  type AttentionGradParams,
+  type AttentionInputs,
+  type AttentionParams,
+  attentionGradReference,
+  attentionReference,
+  firstVisibleKey,
+  type MatmulParams,
+  type Strided,
+  type TypedArray,
+} from "@llmts/tensor";
 
 /** Query rows per block: a [64, S] block of scores is 64·S floats (256 KiB at S = 1024). */
 const ROWS = 64;

@@ -16,8 +16,7 @@
 // References: Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication" (2008);
 // llama2.c `matmul` for the matrix-vector shape.
 
-import type { FloatArray, MatmulParams } from "./backend.ts";
-import { matmulReference } from "./reference.ts";
+import { type FloatArray, type MatmulParams, matmulReference } from "@llmts/tensor";
 
 const MR = 4; // rows of C per micro-tile
 const NR = 4; // columns of C per micro-tile

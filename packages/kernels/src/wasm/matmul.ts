@@ -14,7 +14,7 @@
 // Not here: float64 (the caller falls back to the reference kernel), the thread pool.
 // Reference: kernels.ts for what each wasm function computes; fast-matmul.ts for the JS twin.
 
-import type { MatmulParams } from "../backend.ts";
+import type { MatmulParams } from "@llmts/tensor";
 import { KC, MR, NR } from "./kernels.ts";
 import { align, ensureBytes, heapF32, kernels, scratchBase } from "./memory.ts";
 import { PANEL, pinnedPanels } from "./pinned.ts";

@@ -4,11 +4,11 @@
 // 2 GiB of address space for the rest of the file.)
 
 import { spawnSync } from "node:child_process";
+import { type MatmulParams, Rng, referenceBackend } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
-import { matmulWasm } from "../src/backend/wasm/matmul.ts";
-import { ensureBytes, pagesToGrow } from "../src/backend/wasm/memory.ts";
-import { JOB, post, setWorkerCount, wait } from "../src/backend/wasm/workers.ts";
-import { type MatmulParams, Rng, referenceBackend } from "../src/index.ts";
+import { matmulWasm } from "../src/wasm/matmul.ts";
+import { ensureBytes, pagesToGrow } from "../src/wasm/memory.ts";
+import { JOB, post, setWorkerCount, wait } from "../src/wasm/workers.ts";
 
 const GiB = 2 ** 30;
 
@@ -67,11 +67,12 @@ describe("wasm worker threads", () => {
   it("start in a process run as `node --input-type=module -e` (they must not inherit its flags)", () => {
     // The benchmark's child processes run like this; the workers used to evaluate their CommonJS
     // source as a module there, fail before they could report, and leave the main thread waiting.
-    const tensor = new URL("../src/index.ts", import.meta.url).href;
+    const kernels = new URL("../src/index.ts", import.meta.url).href;
     const script =
       `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register();` +
-      `const t = await import(${JSON.stringify(tensor)});` +
-      't.configureBackend({ backend: "wasm", threads: 2 });' +
+      `const k = await import(${JSON.stringify(kernels)});` +
+      `const t = await import(${JSON.stringify(import.meta.resolve("@llmts/tensor"))});` +
+      'k.configureBackend({ backend: "wasm", threads: 2 });' +
       "const r = new t.Rng(1);" +
       "process.stdout.write(String(t.matmul(t.randn([256, 256], r), t.randn([256, 256], r)).shape));";
     const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {

@@ -1,19 +1,20 @@
-// The fast backend ("js"): tuned TypeScript for every primitive that has a tuned twin —
-//   matmul       the blocked, register-tiled kernel of fast-matmul.ts (matrix-vector path for M = 1)
+// The js backend: tuned TypeScript for every primitive that has a tuned twin —
+//   matmul       the blocked, register-tiled kernel of matmul.ts (matrix-vector path for M = 1)
 //   binary/copy  dims collapsed (neighbours merged where the strides allow), then plain strided
 //   /assign      loops per innermost run instead of a callback per element
-//   rows         softmax, norms forward and backward, sums (fast-rows.ts); exact GELU (fast-unary.ts)
-//   attention    fused: one query row at a time for T = 1 (fast-attention.ts), blocks of rows on
+//   rows         softmax, norms forward and backward, sums (rows.ts); exact GELU (unary.ts)
+//   attention    fused: one query row at a time for T = 1 (attention-decode.ts), blocks of rows on
 //                the blocked matmul otherwise and in backward (block-attention.ts)
 //   adamw        the fused update (adamw.ts), bit-identical to the reference
-// and the reference loops for the rest (maxRows, the other unary ops: single cheap passes).
-// Not here: threads or SIMD (wasm.ts). Reference: reference.ts defines what each primitive computes.
+// and, by leaving them out, the reference loops of @llmts/tensor for the rest (maxRows: one
+// cheap pass). Not here: threads or SIMD (../wasm/). Reference: @llmts/tensor's backend/reference.ts
+// defines what each primitive computes.
 
+import type { BackendKernels, BinaryOp, FloatArray, Strided, TypedArray } from "@llmts/tensor";
 import { adamwFast } from "./adamw.ts";
-import type { Backend, BinaryOp, FloatArray, Strided, TypedArray } from "./backend.ts";
+import { attentionRows } from "./attention-decode.ts";
 import { makeBlockAttention } from "./block-attention.ts";
-import { attentionRows } from "./fast-attention.ts";
-import { matmulFast } from "./fast-matmul.ts";
+import { matmulFast } from "./matmul.ts";
 import {
   layerNormGradRowsFast,
   layerNormRowsFast,
@@ -22,9 +23,8 @@ import {
   softmaxRowsFast,
   sumColsFast,
   sumRowsFast,
-} from "./fast-rows.ts";
-import { unaryFast, unaryGradFast } from "./fast-unary.ts";
-import { referenceBackend } from "./reference.ts";
+} from "./rows.ts";
+import { unaryFast, unaryGradFast } from "./unary.ts";
 
 /**
  * The same walk over fewer, longer dims: size-1 dims dropped, and neighbours merged where both
@@ -196,9 +196,8 @@ function assignFast(src: Strided, dst: Strided, shape: readonly number[]): void 
 
 const blocks = makeBlockAttention(matmulFast);
 
-export const fastBackend: Backend = {
-  ...referenceBackend,
-  name: "fast",
+export const jsBackend = {
+  name: "js",
   matmul: matmulFast,
   binary: binaryFast,
   copyStrided: copyStridedFast,
@@ -215,4 +214,4 @@ export const fastBackend: Backend = {
   attention: (p) => (p.T === 1 ? attentionRows(p) : blocks.forward(p)),
   attentionGrad: blocks.backward,
   adamw: adamwFast,
-};
+} satisfies BackendKernels;

@@ -17,15 +17,18 @@
 // Reference: TF.js's `tf.setBackend` / `tf.getBackend`, PyTorch's `torch.set_num_threads`.
 
 import { availableParallelism } from "node:os";
-import type { Tensor } from "../tensor.ts";
-import { type Backend, getBackend, type MatmulParams, setBackend } from "./backend.ts";
-import { fastBackend } from "./fast.ts";
-import { matmulFast } from "./fast-matmul.ts";
+import {
+  type BackendKernels,
+  getBackend,
+  type MatmulParams,
+  referenceBackend,
+  setBackend,
+  type Tensor,
+} from "@llmts/tensor";
 import { gpujsBackend, gpujsMode } from "./gpujs.ts";
+import { jsBackend } from "./js/backend.ts";
+import { matmulFast } from "./js/matmul.ts";
 import { countKernel, kernelCounts } from "./kernel-stats.ts";
-import { referenceBackend } from "./reference.ts";
-import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
-import { setWorkerCount, workerCount } from "./wasm/workers.ts";
 import {
   attentionWith,
   isFloat32,
@@ -33,13 +36,15 @@ import {
   unaryGradAuto,
   wasmBackend,
   wasmBackendMatmul,
-} from "./wasm.ts";
+} from "./wasm/backend.ts";
+import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
+import { setWorkerCount, workerCount } from "./wasm/workers.ts";
 
 export type BackendName = "reference" | "js" | "wasm" | "gpujs" | "auto";
 export const BACKEND_NAMES: readonly BackendName[] = ["reference", "js", "wasm", "gpujs", "auto"];
 
 export interface BackendConfig {
-  /** Which kernels run (default "auto"). "js" is fastBackend. */
+  /** Which kernels run (default "auto"). */
   backend?: BackendName;
   /** Threads for the wasm kernels, main thread included (default: os.availableParallelism()). */
   threads?: number;
@@ -59,18 +64,18 @@ function matmulAuto(p: MatmulParams): void {
   } else wasmBackendMatmul(p);
 }
 
-export const autoBackend: Backend = {
-  ...fastBackend,
+export const autoBackend = {
+  ...jsBackend,
   name: "auto",
   matmul: matmulAuto,
   unary: unaryAuto,
   unaryGrad: unaryGradAuto,
   ...attentionWith(matmulAuto),
-};
+} satisfies BackendKernels;
 
-const BY_NAME: Record<BackendName, Backend> = {
+const BY_NAME: Record<BackendName, BackendKernels> = {
   reference: referenceBackend,
-  js: fastBackend,
+  js: jsBackend,
   wasm: wasmBackend,
   gpujs: gpujsBackend,
   auto: autoBackend,
@@ -104,7 +109,7 @@ function rule(name: string, threads: number): string {
       return `matmul: wasm SIMD 4x8 kernels; ${wasmOps}`;
     case "gpujs":
       return `matmul: gpu.js ${gpujsMode()} kernels; other ops: js`;
-    case "fast":
+    case "js":
       return "matmul: blocked 4x4 TypeScript kernel; attention: fused TypeScript; 1 thread";
     case "reference":
       return "plain loops, 1 thread";
@@ -123,8 +128,7 @@ export function describeBackend(): string {
   const pinned = pinnedCount() > 0 ? `; ${pinnedCount()} pinned weights` : "";
   const ran = kernelCounts();
   const counts = ran.length > 0 ? `; ran: ${ran.map(([k, n]) => `${k} ${n}`).join(", ")}` : "";
-  const name = b.name === "fast" ? "js" : b.name; // "js" is what --backend calls fastBackend
-  return `backend ${name} (${rule(b.name, workerCount() + 1)}${pinned}${counts})`;
+  return `backend ${b.name} (${rule(b.name, workerCount() + 1)}${pinned}${counts})`;
 }
 
 /**
@@ -134,12 +138,13 @@ export function describeBackend(): string {
  */
 export function pinWeights(weights: Iterable<Tensor>): void {
   const arrays: Float32Array[] = [];
-  for (const w of weights) if (w.storage instanceof Float32Array) arrays.push(w.storage);
+  for (const w of weights) {
+    const data = w.dataSync(); // a parameter is contiguous: its own array, not a copy
+    if (data instanceof Float32Array) arrays.push(data);
+  }
   pinArrays(arrays);
 }
 
 export function unpinWeights(): void {
   unpinArrays();
 }
-
-export { kernelCounts, resetKernelCounts } from "./kernel-stats.ts";

@@ -16,7 +16,7 @@
 // O(M·K·N) work), automatic invalidation.
 // Reference: TF.js's wasm backend keeps every tensor in wasm memory; XNNPACK packs weights once.
 
-import type { MatmulParams } from "../backend.ts";
+import type { MatmulParams } from "@llmts/tensor";
 import { allocPinned, heapF32, resetPinned } from "./memory.ts";
 
 export const PANEL = 32; // columns per packed strip (axpyPanels' width)
