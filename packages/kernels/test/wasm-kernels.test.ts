@@ -195,7 +195,8 @@ describe("wasm SIMD matmul matches the reference", () => {
 describe("the auto and gpu.js matmuls match the reference", () => {
   it("auto on tiny, matrix-vector and blocked shapes", () => {
     const rng = new Rng(16);
-    for (const [M, K, N] of [...EDGE_SHAPES, [1, 256, 48] as [number, number, number], [33, 64, 65]]) {
+    const shapes: [number, number, number][] = [...EDGE_SHAPES, [1, 256, 48], [33, 64, 65]];
+    for (const [M, K, N] of shapes) {
       for (const transB of [false, true])
         expectClose(autoBackend.matmul, makeCase(M, K, N, true, transB, rng), "auto");
     }
