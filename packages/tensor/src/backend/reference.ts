@@ -1,16 +1,16 @@
 // The reference backend: every primitive as the plainest loop that is correct. It is the
-// definition the fast backend is tested against, and the one to read to learn what each kernel
+// definition the faster backends of @llmts/kernels are tested against, and the one to read to learn what each kernel
 // computes. Sums accumulate in JavaScript numbers (float64) and round once when stored.
 // The normalisations, fused attention and the AdamW update have their reference loops in
 // reference-norm.ts, reference-attention.ts and adamw.ts.
-// Not here: any cache blocking, unrolling or threads (see fast.ts).
+// Not here: any cache blocking, unrolling, SIMD or threads (@llmts/kernels has those).
 // Reference: llm.c's `*_forward` CPU kernels (train_gpt2.c), e.g. `matmul_forward_naive`.
 
 import { adamwReference } from "./adamw.ts";
 import type { Backend, BinaryOp, FloatArray, MatmulParams, Strided, TypedArray, UnaryOp } from "./backend.ts";
 import { attentionGradReference, attentionReference } from "./reference-attention.ts";
 import { layerNormGradRows, layerNormRows, rmsNormGradRows, rmsNormRows } from "./reference-norm.ts";
-import { gelu, geluGrad, geluTanh, geluTanhGrad, silu, siluGrad } from "./scalar.ts";
+import { UNARY } from "./scalar.ts";
 
 /** C[i, j] = Σ_k A[i, k] B[k, j] — the textbook triple loop. */
 export function matmulReference(p: MatmulParams): void {
@@ -28,98 +28,24 @@ export function matmulReference(p: MatmulParams): void {
   }
 }
 
+/** out[i] = f(x[i]) with f from the UNARY table (scalar.ts). */
 function unary(op: UnaryOp, x: FloatArray, out: FloatArray, param: number): void {
-  const n = x.length;
-  switch (op) {
-    case "neg":
-      for (let i = 0; i < n; i++) out[i] = -x[i]!;
-      return;
-    case "exp":
-      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!);
-      return;
-    case "log":
-      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!);
-      return;
-    case "sqrt":
-      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!);
-      return;
-    case "tanh":
-      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
-      return;
-    case "relu":
-      for (let i = 0; i < n; i++) out[i] = Math.max(x[i]!, 0);
-      return;
-    case "silu":
-      for (let i = 0; i < n; i++) out[i] = silu(x[i]!);
-      return;
-    case "gelu":
-      for (let i = 0; i < n; i++) out[i] = gelu(x[i]!);
-      return;
-    case "geluTanh":
-      for (let i = 0; i < n; i++) out[i] = geluTanh(x[i]!);
-      return;
-    case "pow":
-      for (let i = 0; i < n; i++) out[i] = x[i]! ** param;
-      return;
-  }
+  const f = UNARY[op].forward;
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!, param);
 }
 
-// out = g * f'(x), written next to each forward above in the same order.
-function unaryGrad(
-  op: UnaryOp,
-  x: FloatArray,
-  y: FloatArray,
-  g: FloatArray,
-  out: FloatArray,
-  param: number,
-): void {
-  const n = x.length;
-  switch (op) {
-    case "neg": // d(-x) = -1
-      for (let i = 0; i < n; i++) out[i] = -g[i]!;
-      return;
-    case "exp": // d e^x = e^x = y
-      for (let i = 0; i < n; i++) out[i] = g[i]! * y[i]!;
-      return;
-    case "log": // d ln x = 1/x
-      for (let i = 0; i < n; i++) out[i] = g[i]! / x[i]!;
-      return;
-    case "sqrt": // d √x = 1 / (2√x) = 1 / (2y)
-      for (let i = 0; i < n; i++) out[i] = (0.5 * g[i]!) / y[i]!;
-      return;
-    case "tanh": // d tanh x = 1 - tanh² x
-      for (let i = 0; i < n; i++) out[i] = g[i]! * (1 - y[i]! * y[i]!);
-      return;
-    case "relu": // 1 where x > 0, 0 elsewhere (0 at x = 0, as PyTorch)
-      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? g[i]! : 0;
-      return;
-    case "silu":
-      for (let i = 0; i < n; i++) out[i] = g[i]! * siluGrad(x[i]!);
-      return;
-    case "gelu":
-      for (let i = 0; i < n; i++) out[i] = g[i]! * geluGrad(x[i]!);
-      return;
-    case "geluTanh":
-      for (let i = 0; i < n; i++) out[i] = g[i]! * geluTanhGrad(x[i]!);
-      return;
-    case "pow": // d xᵖ = p x^(p-1)
-      for (let i = 0; i < n; i++) out[i] = g[i]! * param * x[i]! ** (param - 1);
-      return;
-  }
+/** out[i] = g[i] · f'(x[i]): the chain rule for an elementwise op. */
+function unaryGrad(op: UnaryOp, x: FloatArray, y: FloatArray, g: FloatArray, out: FloatArray, param: number) {
+  const df = UNARY[op].derivative;
+  for (let i = 0; i < x.length; i++) out[i] = g[i]! * df(x[i]!, y[i]!, param);
 }
 
-function applyBinary(op: BinaryOp, x: number, y: number): number {
-  switch (op) {
-    case "add":
-      return x + y;
-    case "sub":
-      return x - y;
-    case "mul":
-      return x * y;
-    case "div":
-      return x / y;
-  }
-}
+const BINARY: Record<BinaryOp, (x: number, y: number) => number> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+};
 
 /**
  * Walks every index of `shape` in row-major order and calls visit(outIndex, aIndex, bIndex),
@@ -156,10 +82,9 @@ export function forEachIndex(
 }
 
 function binary(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
-  const ad = a.data;
-  const bd = b.data;
+  const [ad, bd, f] = [a.data, b.data, BINARY[op]];
   forEachIndex(shape, a.offset, a.strides, b.offset, b.strides, (o, ai, bi) => {
-    out[o] = applyBinary(op, ad[ai]!, bd[bi]!);
+    out[o] = f(ad[ai]!, bd[bi]!);
   });
 }
 

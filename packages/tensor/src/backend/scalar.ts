@@ -1,8 +1,10 @@
-// Scalar functions behind the elementwise ops, each forward next to its derivative.
-// Both backends call these per element; V8 inlines them into the loops.
+// Scalar functions behind the elementwise ops, each forward next to its derivative, and the
+// table UNARY that the reference backend loops over (one entry per UnaryOp).
 // Not here: loops, broadcasting, tensors.
 // References: GELU — Hendrycks & Gimpel 2016, "Gaussian Error Linear Units"; the tanh form is
 // the one GPT-2 uses (PyTorch `gelu(approximate="tanh")`). SiLU — Elfwing et al. 2017.
+
+import type { UnaryOp } from "./backend.ts";
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2 = Math.SQRT1_2;
@@ -63,3 +65,22 @@ export function siluGrad(x: number): number {
   const s = 1 / (1 + Math.exp(-x));
   return s * (1 + x * (1 - s));
 }
+
+/** f(x) and its derivative f'(x) for one elementwise op; y = f(x) is passed because some f' are cheaper from it. */
+interface ScalarFunction {
+  forward(x: number, param: number): number;
+  derivative(x: number, y: number, param: number): number;
+}
+
+export const UNARY: Record<UnaryOp, ScalarFunction> = {
+  neg: { forward: (x) => -x, derivative: () => -1 },
+  exp: { forward: Math.exp, derivative: (_x, y) => y }, // d e^x = e^x
+  log: { forward: Math.log, derivative: (x) => 1 / x },
+  sqrt: { forward: Math.sqrt, derivative: (_x, y) => 0.5 / y }, // d √x = 1 / (2√x)
+  tanh: { forward: Math.tanh, derivative: (_x, y) => 1 - y * y }, // d tanh x = 1 - tanh² x
+  relu: { forward: (x) => Math.max(x, 0), derivative: (x) => (x > 0 ? 1 : 0) }, // 0 at x = 0, as PyTorch
+  silu: { forward: silu, derivative: siluGrad },
+  gelu: { forward: gelu, derivative: geluGrad },
+  geluTanh: { forward: geluTanh, derivative: geluTanhGrad },
+  pow: { forward: (x, p) => x ** p, derivative: (x, _y, p) => p * x ** (p - 1) }, // d xᵖ = p x^(p-1)
+};
