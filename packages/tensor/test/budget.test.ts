@@ -17,7 +17,7 @@ const files = readdirSync(src, { recursive: true, encoding: "utf8" })
   .map((f) => ({ name: f, text: readFileSync(join(src, f), "utf8") }));
 
 /** Lines that hold code: not blank, not inside or made only of a comment. */
-export function codeLines(text: string): number {
+function codeLines(text: string): number {
   let count = 0;
   let inBlock = false;
   for (const raw of text.split("\n")) {
