@@ -20,14 +20,17 @@ export interface BackendFlags {
   verbose?: boolean;
 }
 
-export function addBackendFlags(command: Command): Command {
+export function addBackendFlags(
+  command: Command,
+  threadsHelp = "threads for the matmul kernels (default: all cores)",
+): Command {
   return command
     .addOption(
       new Option("--backend <name>", "compute kernels: auto picks per op and shape by measurement")
         .choices(BACKEND_NAMES)
         .default("auto"),
     )
-    .option("--threads <n>", "threads for the matmul kernels (default: all cores)")
+    .option("--threads <n>", threadsHelp)
     .option("--verbose", "print the backend choice, and at the end the kernels that ran, to stderr");
 }
 

@@ -27,6 +27,8 @@ const TINY = [
   "8",
   "--batch-size",
   "4",
+  "--data-parallel",
+  "1",
   "--threads",
   "1",
 ];
@@ -194,7 +196,19 @@ describe("llmts train", () => {
     const out = join(scratch, "sigint");
     const child = spawn(
       process.execPath,
-      [bin, "train", "--data", textFile, "--out", out, ...TINY, "--threads", "2", "--max-iters", "100000"],
+      [
+        bin,
+        "train",
+        "--data",
+        textFile,
+        "--out",
+        out,
+        ...TINY,
+        "--data-parallel",
+        "2",
+        "--max-iters",
+        "100000",
+      ],
       {
         stdio: ["ignore", "ignore", "pipe"],
       },
@@ -223,8 +237,8 @@ describe("llmts train", () => {
   it("refuses on --resume, in one line each, a --block-size beyond the context, a new --seed and another --bias", () => {
     const out = join(scratch, "resume-checks");
     expect(llmts(["train", "--data", textFile, "--out", out, ...TINY, "--max-iters", "2"]).status).toBe(0);
-    // --threads 2: a block this long used to crash a gradient worker with a stack trace.
-    const block = llmts(["train", "--resume", "--out", out, "--block-size", "64", "--threads", "2"]);
+    // --data-parallel 2: a block this long used to crash a gradient worker with a stack trace.
+    const block = llmts(["train", "--resume", "--out", out, "--block-size", "64", "--data-parallel", "2"]);
     expect(block.status).toBe(1);
     expect(block.stderr.trim()).toBe(
       "llmts: --resume: --block-size 64 exceeds the model's context window of 8",

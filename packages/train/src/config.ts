@@ -46,8 +46,12 @@ export interface TrainConfig {
   beta2: number;
   /** Clip the global gradient norm to this; 0 = no clipping. */
   gradClip: number;
-  /** Threads sharing each batch (data parallel, parallel.ts); 1 = everything on the main thread. */
-  threads: number;
+  /**
+   * Threads that split each batch between them (data parallelism, node/parallel.ts), each with
+   * its own copy of the model over the same weights; 1 = every batch on the calling thread.
+   * Not the kernels' threads (--threads, @llmts/kernels), which split each matrix product.
+   */
+  dataParallel: number;
   // --- evaluation, randomness, output
   evalInterval: number;
   evalIters: number;
@@ -80,7 +84,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   beta1: 0.9,
   beta2: 0.99,
   gradClip: 1,
-  threads: 1,
+  dataParallel: 1,
   evalInterval: 250,
   evalIters: 20,
   seed: 1337,
@@ -133,8 +137,10 @@ export function validateConfig(c: TrainConfig): void {
     if (!(c[key] >= 0 && Number.isFinite(c[key])))
       throw new TrainError(`${flag(key)} must be a number >= 0, got ${c[key]}`);
   }
-  if (c.threads > c.batchSize)
-    throw new TrainError(`--threads (${c.threads}) cannot exceed --batch-size (${c.batchSize})`);
+  if (!Number.isInteger(c.dataParallel) || c.dataParallel < 1)
+    throw new TrainError(`--data-parallel must be a whole number >= 1, got ${c.dataParallel}`);
+  if (c.dataParallel > c.batchSize)
+    throw new TrainError(`--data-parallel (${c.dataParallel}) cannot exceed --batch-size (${c.batchSize})`);
   if (!Number.isInteger(c.seed)) throw new TrainError(`--seed must be a whole number, got ${c.seed}`);
   if (c.initFrom === null && c.nEmbd % c.nHead !== 0) {
     throw new TrainError(`--n-head (${c.nHead}) must divide --n-embd (${c.nEmbd})`);
@@ -221,13 +227,38 @@ export function configToJson(c: TrainConfig): Record<string, unknown> {
   return out;
 }
 
-/** The inverse of configToJson; keys not in TrainConfig are rejected. */
+/**
+ * The inverse of configToJson, and the one place where run settings saved by older versions are
+ * brought up to date (every reader of a saved run goes through here):
+ *   - a setting the file lacks (added since) takes its default;
+ *   - "threads" (the data-parallel thread count before --threads meant kernel threads) is
+ *     data_parallel;
+ *   - lr_decay_iters null (runs saved before it was resolved when a run starts) is resolved from
+ *     the run's own max_iters, as it was then.
+ * Keys not in TrainConfig are rejected; so are values of the wrong type (validateConfig checks ranges).
+ */
 export function configFromJson(json: Record<string, unknown>, file: string): TrainConfig {
   const out: Record<string, unknown> = { ...DEFAULT_TRAIN_CONFIG };
   for (const [k, v] of Object.entries(json)) {
-    const key = k.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+    const key =
+      k === "threads" ? "dataParallel" : k.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
     if (!(key in DEFAULT_TRAIN_CONFIG)) throw new TrainError(`${file}: unknown run setting "${k}"`);
+    const expected =
+      key === "lrDecayIters" || key === "bias" || key === "initFrom"
+        ? null
+        : DEFAULT_TRAIN_CONFIG[key as keyof TrainConfig];
+    if (
+      v !== null &&
+      expected !== null &&
+      typeof v !== typeof expected &&
+      !(Array.isArray(expected) && Array.isArray(v))
+    ) {
+      throw new TrainError(
+        `${file}: run setting "${k}" should be a ${Array.isArray(expected) ? "list" : typeof expected}, got ${JSON.stringify(v)}`,
+      );
+    }
     out[key] = v;
   }
-  return out as unknown as TrainConfig;
+  const config = out as unknown as TrainConfig;
+  return { ...config, lrDecayIters: lrDecayItersOf(config) };
 }

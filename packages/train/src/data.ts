@@ -13,7 +13,6 @@
 // independently, with replacement, like nanoGPT's torch.randint).
 // Reference: karpathy/nanoGPT data/shakespeare_char/prepare.py (the split) and train.py get_batch().
 
-import { readFileSync } from "node:fs";
 import { type Rng, Tensor } from "@llmts/tensor";
 import { DataError } from "./errors.ts";
 
@@ -29,24 +28,6 @@ export interface TokenSplits {
  * a paragraph break is what a character-level model sees between sections anyway.
  */
 export const FILE_SEPARATOR = "\n\n";
-
-/** Reads text files (UTF-8) and joins them in the order given, FILE_SEPARATOR between them; an empty file is an error. */
-export function readTextFiles(paths: readonly string[]): string {
-  if (paths.length === 0) throw new DataError("data: no text files given (--data FILE...)");
-  const parts: string[] = [];
-  for (const path of paths) {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new DataError(`data: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error})`);
-    }
-    // Refused here, where the file is known: joined with the others it would not look empty.
-    if (text.length === 0) throw new DataError(`data: ${path} is empty: there is no text to train on`);
-    parts.push(text);
-  }
-  return parts.join(FILE_SEPARATOR);
-}
 
 /** First `trainFraction` of the tokens for training, the rest for validation (nanoGPT: 0.9). */
 export function splitTokens(tokens: Int32Array, trainFraction = 0.9): TokenSplits {

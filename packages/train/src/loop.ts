@@ -1,49 +1,64 @@
 // The training loop, nanoGPT's train.py in miniature. One iteration:
 //
 //   lr = getLr(iter)                                   warmup, then cosine (schedule.ts)
-//   if iter % evalInterval == 0: evaluate, log, save   (and once more after the last step)
-//   repeat gradientAccumulationSteps times:
-//     x, y = getBatch(train)                           int32 [B, T] each (data.ts)
-//     loss = crossEntropy(model(x), y) / steps          dropout on
-//     loss.backward()                                  gradients add up across micro-batches
-//   clipGradNorm(params, gradClip)                     (clip.ts)
-//   adamw.step(lr); zero the gradients                 (adamw.ts)
+//   if iter % evalInterval == 0: evaluate, report, checkpoint   (and once more after the last step)
+//   one optimizer step: trainStep per micro-batch, clip, AdamW   (step.ts)
 //
 // Three random streams, so that each is reproducible on its own: batches (saved), dropout masks
 // (saved), and evaluation batches (a fresh Rng(seed + 3) at every evaluation: every evaluation
 // scores the same batches, and evaluating never shifts the training stream — which is what makes
 // a resumed run bit-for-bit identical to an uninterrupted one).
-// With config.threads > 1 the micro-batches' rows are split over worker threads (parallel.ts).
-// The loop awaits the event loop after every step so a SIGINT handler (or a deadline) can ask it
-// to stop via the AbortSignal; it then saves a checkpoint — evaluated first if evaluateOnStop
-// says so — and returns.
-// Not here: building the model and data (run.ts), files (checkpoint.ts, metrics.ts), console output.
+// The loop yields to the event loop after every step, so a Ctrl-C handler (or a deadline, or a
+// browser page's Stop button) can ask it to stop via the AbortSignal; it then checkpoints —
+// evaluated first if evaluateOnStop says so — and returns.
+// It touches no files: what a checkpoint or a metrics line means on disk is the caller's
+// (node/train-run.ts writes them; a browser page keeps them in memory).
+// Not here: building the model and data (run.ts), files (node/), console output.
 
-import { join } from "node:path";
 import { crossEntropy, noGrad, Rng } from "@llmts/tensor";
-import { type CheckpointProbe, saveCheckpoint } from "./checkpoint.ts";
-import { clipGradNorm } from "./clip.ts";
 import { lrDecayItersOf } from "./config.ts";
 import { getBatch } from "./data.ts";
-import { type EvalRecord, MetricsLog, type StepRecord } from "./metrics.ts";
-import { GradientWorkers } from "./parallel.ts";
-import { type PreparedRun, writeLossCurve } from "./run.ts";
+import type { EvalRecord, StepRecord } from "./metrics.ts";
+import type { PreparedRun } from "./run.ts";
 import { getLr } from "./schedule.ts";
+import { applyGradients, trainStep } from "./step.ts";
+
+/**
+ * A batch's gradient computed by several threads (data parallelism, node/parallel.ts): adds
+ * scale · ∇(mean loss over the B rows of x, y) into every parameter's .grad and returns that loss.
+ * `seeds` holds one dropout seed per shard (count + 1).
+ */
+export interface DataParallel {
+  /** Threads besides the calling one. */
+  readonly count: number;
+  backward(
+    x: Int32Array,
+    y: Int32Array,
+    B: number,
+    T: number,
+    seeds: number[],
+    scale: number,
+  ): Promise<number>;
+}
 
 export interface LoopOptions {
-  /** Abort to stop after the current step: the loop saves a checkpoint and returns "interrupted". */
+  /** Abort to stop after the current step: the loop checkpoints and returns "interrupted". */
   signal?: AbortSignal;
   /**
-   * Asked when `signal` has stopped the run: true = evaluate the weights before saving (one more
-   * evaluation line), so the run's last numbers describe its checkpoint. The CLI says yes for
+   * Asked when `signal` has stopped the run: true = evaluate the weights before the checkpoint
+   * (one more evaluation), so the run's last numbers describe its checkpoint. The CLI says yes for
    * `llmts demo`'s deadline and no for Ctrl-C, which should stop at once.
    */
   evaluateOnStop?: () => boolean;
   onStep?: (record: StepRecord) => void;
   onEval?: (record: EvalRecord) => void;
-  onCheckpoint?: (iter: number) => void;
-  /** Tests: observe (or interrupt) each step of the checkpoint protocol. */
-  probe?: CheckpointProbe;
+  /**
+   * Save everything a resume needs, now (run.state.rng is current when this is called): at every
+   * evaluation after the first, when stopped, and at the end. Without it nothing is saved.
+   */
+  checkpoint?: (run: PreparedRun) => void;
+  /** Split each batch over threads; default: every batch on this thread. */
+  dataParallel?: DataParallel | null;
 }
 
 export interface TrainResult {
@@ -58,20 +73,18 @@ export interface TrainResult {
 /** Trains `run` from run.state.iter up to config.maxIters (or until aborted). */
 export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Promise<TrainResult> {
   const { config: c, model, optimizer, splits, state } = run;
-  const schedule = { ...c, lrDecayIters: lrDecayItersOf(c) };
-  const metrics = new MetricsLog(join(c.out, "metrics.jsonl"));
   const params = [...model.parameters().values()];
+  const parallel = options.dataParallel ?? null;
   const tokensPerStep = c.batchSize * c.blockSize * c.gradientAccumulationSteps;
   const averageSpeed = () => (state.trainSeconds > 0 ? state.tokensSeen / state.trainSeconds : 0);
+  const schedule = { ...c, lrDecayIters: lrDecayItersOf(c) };
   let lastEval: EvalRecord | null = null;
   let savedAt = -1;
 
   const save = () => {
     state.rng = { data: run.dataRng.getState(), dropout: run.dropoutRng.getState() };
-    saveCheckpoint(c.out, { model, tokenizer: run.tokenizer, optimizer, state }, options.probe);
-    writeLossCurve(c.out);
+    options.checkpoint?.(run);
     savedAt = state.iter;
-    options.onCheckpoint?.(state.iter);
   };
 
   // Mean loss over evalIters batches of each split, weights as they are, dropout off, no graph.
@@ -86,40 +99,33 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
         }
         return total / c.evalIters;
       });
-    const trainLoss = meanLoss(splits.train);
-    const valLoss = meanLoss(splits.val);
     return {
       iter: state.iter,
-      train_loss: trainLoss,
-      val_loss: valLoss,
+      train_loss: meanLoss(splits.train),
+      val_loss: meanLoss(splits.val),
       lr,
       tokens_per_second: averageSpeed(),
     };
   };
 
-  // One optimizer step at iteration `it`: forward/backward over the micro-batches, clip, AdamW.
-  const step = async (it: number, lr: number, workers: GradientWorkers | null): Promise<StepRecord> => {
+  // One optimizer step at iteration `it`: trainStep on each micro-batch (or its shards), then AdamW.
+  const step = async (it: number, lr: number): Promise<StepRecord> => {
     const start = performance.now();
     let lossSum = 0;
     // Dividing by the number of micro-batches makes the summed gradients those of their mean.
     const scale = 1 / c.gradientAccumulationSteps;
     for (let micro = 0; micro < c.gradientAccumulationSteps; micro++) {
-      const { x, y } = getBatch(splits.train, c.batchSize, c.blockSize, run.dataRng); // int32 [B, T]
-      if (workers) {
-        // Rows split over threads (parallel.ts); one dropout seed per shard from the dropout stream.
-        const seeds = Array.from({ length: workers.count + 1 }, () => run.dropoutRng.nextUint32());
-        const [xs, ys] = [x.dataSync() as Int32Array, y.dataSync() as Int32Array];
-        lossSum += await workers.backward(xs, ys, c.batchSize, c.blockSize, seeds, scale);
-        continue;
+      const batch = getBatch(splits.train, c.batchSize, c.blockSize, run.dataRng); // int32 [B, T]
+      if (parallel === null) {
+        lossSum += trainStep(model, batch, scale, run.dropoutRng);
+      } else {
+        // One dropout seed per shard from the dropout stream, in shard order.
+        const seeds = Array.from({ length: parallel.count + 1 }, () => run.dropoutRng.nextUint32());
+        const [x, y] = [batch.x.dataSync() as Int32Array, batch.y.dataSync() as Int32Array];
+        lossSum += await parallel.backward(x, y, c.batchSize, c.blockSize, seeds, scale);
       }
-      const logits = model.forward(x, { training: true, rng: run.dropoutRng }); // [B, T, V]
-      const loss = crossEntropy(logits, y);
-      lossSum += loss.item();
-      (scale === 1 ? loss : loss.mul(scale)).backward();
     }
-    const gradNorm = clipGradNorm(params, c.gradClip > 0 ? c.gradClip : Number.POSITIVE_INFINITY);
-    optimizer.step(lr);
-    optimizer.zeroGrad();
+    const gradNorm = applyGradients(params, optimizer, lr, c.gradClip);
     const seconds = (performance.now() - start) / 1000;
     return {
       iter: it,
@@ -139,12 +145,11 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
     trainSeconds: state.trainSeconds,
   });
 
-  // Evaluates at iteration `it` (unless already logged) and records it as the latest evaluation.
+  // Evaluates at iteration `it` (unless already reported) and records it as the latest evaluation.
   const evaluateOnce = (it: number, lr: number) => {
     if (state.lastEvalIter === it) return;
     if (c.evalIters > 0) {
       lastEval = evaluate(lr);
-      metrics.append(lastEval);
       if (state.bestValLoss === null || lastEval.val_loss < state.bestValLoss)
         state.bestValLoss = lastEval.val_loss;
       options.onEval?.(lastEval);
@@ -152,36 +157,29 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
     state.lastEvalIter = it;
   };
 
-  const workers = c.threads > 1 ? await GradientWorkers.start(model, c.threads - 1) : null;
-  try {
-    for (;;) {
-      const it = state.iter;
-      const lr = getLr(it, schedule);
-      const evalDue = it % c.evalInterval === 0 || it === c.maxIters;
-      if (evalDue && state.lastEvalIter !== it) {
-        evaluateOnce(it, lr);
-        if (it > 0) save();
-      }
-      if (it >= c.maxIters) break;
-      if (options.signal?.aborted) {
-        if (options.evaluateOnStop?.()) evaluateOnce(it, lr);
-        if (savedAt !== it) save();
-        return result("interrupted");
-      }
-
-      const record = await step(it, lr, workers);
-      state.iter = it + 1;
-      state.tokensSeen += tokensPerStep;
-      state.trainSeconds += record.step_ms / 1000;
-      metrics.append(record);
-      options.onStep?.(record);
-      // Let pending events (a Ctrl-C handler) run before the next step.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  for (;;) {
+    const it = state.iter;
+    const lr = getLr(it, schedule);
+    const evalDue = it % c.evalInterval === 0 || it === c.maxIters;
+    if (evalDue && state.lastEvalIter !== it) {
+      evaluateOnce(it, lr);
+      if (it > 0) save();
     }
-  } finally {
-    await workers?.close();
+    if (it >= c.maxIters) break;
+    if (options.signal?.aborted) {
+      if (options.evaluateOnStop?.()) evaluateOnce(it, lr);
+      if (savedAt !== it) save();
+      return result("interrupted");
+    }
+
+    const record = await step(it, lr);
+    state.iter = it + 1;
+    state.tokensSeen += tokensPerStep;
+    state.trainSeconds += record.step_ms / 1000;
+    options.onStep?.(record);
+    // Let pending events (a Ctrl-C handler, a page's Stop button) run before the next step.
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
   }
   if (savedAt !== state.iter) save();
-  writeLossCurve(c.out);
   return result("finished");
 }

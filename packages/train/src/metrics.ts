@@ -19,10 +19,7 @@
 //                      average over every step of the run so far (evaluations excluded)
 //   grad_norm          step lines: the global gradient norm before clipping
 //   step_ms            step lines: wall time of the step (forward, backward, clip, AdamW)
-// Not here: the plot (svg.ts), console output (the CLI's progress bar).
-
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { writeFileAtomic } from "@llmts/safetensors/node";
+// Not here: the file itself (node/metrics-log.ts), the plot (svg.ts), console output (the CLI's progress bar).
 
 export interface StepRecord {
   iter: number;
@@ -45,35 +42,4 @@ export type MetricsRecord = StepRecord | EvalRecord;
 
 export function isEvalRecord(r: MetricsRecord): r is EvalRecord {
   return "val_loss" in r;
-}
-
-/** Appends records to a metrics.jsonl file. */
-export class MetricsLog {
-  constructor(readonly path: string) {}
-
-  append(record: MetricsRecord): void {
-    appendFileSync(this.path, `${JSON.stringify(record)}\n`);
-  }
-
-  /** Every record in the file (a torn last line from a killed process is skipped). */
-  read(): MetricsRecord[] {
-    if (!existsSync(this.path)) return [];
-    const records: MetricsRecord[] = [];
-    for (const line of readFileSync(this.path, "utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        records.push(JSON.parse(line) as MetricsRecord);
-      } catch {
-        // only the last line can be torn (appends are sequential); nothing after it to lose
-      }
-    }
-    return records;
-  }
-
-  /** Rewrites the file with the records that `keep` accepts (atomically: writeFileAtomic). */
-  filter(keep: (r: MetricsRecord) => boolean): MetricsRecord[] {
-    const kept = this.read().filter(keep);
-    writeFileAtomic(this.path, [kept.map((r) => `${JSON.stringify(r)}\n`).join("")]);
-    return kept;
-  }
 }

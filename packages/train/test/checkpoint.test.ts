@@ -6,16 +6,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "@llmts/model";
 import { afterEach, describe, expect, it } from "vitest";
+import { type PreparedRun, TrainError } from "../src/index.ts";
 import {
-  type PreparedRun,
   prepareRun,
   readOptimizerState,
   readTrainingState,
   recoverCheckpoint,
   saveCheckpoint,
-  TrainError,
-  trainLoop,
-} from "../src/index.ts";
+  trainRun,
+} from "../src/node/index.ts";
 import { scratchDir, TEXT, tinyConfig } from "./helpers.ts";
 
 const dirs: string[] = [];
@@ -30,7 +29,7 @@ afterEach(() => {
 
 /** A finished 3-step run in `out`, resumed (so it can be saved again as iteration 4). */
 async function runToThree(out: string): Promise<PreparedRun> {
-  await trainLoop(prepareRun(tinyConfig(out, { maxIters: 3 }), { readText: () => TEXT }));
+  await trainRun(prepareRun(tinyConfig(out, { maxIters: 3 }), { readText: () => TEXT }));
   const run = prepareRun(tinyConfig(out), { resume: true, readText: () => TEXT });
   // Pretend another step happened: change the weights and the iteration.
   for (const p of run.model.parameters().values()) (p.dataSync() as Float32Array).fill(0.25);
@@ -74,8 +73,8 @@ describe("saveCheckpoint", () => {
   it("refuses to resume from a directory whose model is not the one its state recorded", async () => {
     const out = outDir();
     const other = outDir();
-    await trainLoop(prepareRun(tinyConfig(out, { maxIters: 3 }), { readText: () => TEXT }));
-    await trainLoop(prepareRun(tinyConfig(other, { maxIters: 3, seed: 7 }), { readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(out, { maxIters: 3 }), { readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(other, { maxIters: 3, seed: 7 }), { readText: () => TEXT }));
     copyFileSync(join(other, "model.safetensors"), join(out, "model.safetensors"));
     expect(() => readTrainingState(out)).toThrow(TrainError);
     expect(() => readTrainingState(out)).toThrow(

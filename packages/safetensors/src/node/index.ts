@@ -1,6 +1,6 @@
 // Node entry point of @llmts/safetensors (`import ... from "@llmts/safetensors/node"`): files on
 // disk. Everything that needs no file system is in the main entry point and works in browsers.
-export { writeFileAtomic } from "./atomic.ts";
+export { fsyncPath, writeFileAtomic } from "./atomic.ts";
 export {
   type Checkpoint,
   type CheckpointTensorInfo,

@@ -24,7 +24,9 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { BACKEND_NAMES, type BackendName } from "@llmts/kernels";
 import { buildModel, type CausalLM, configToJson } from "@llmts/model";
-import { crossEntropy, getBackend, Rng, Tensor } from "@llmts/tensor";
+import { getBackend, Rng, Tensor } from "@llmts/tensor";
+import type { DataParallel } from "../loop.ts";
+import { trainStep } from "../step.ts";
 
 /** What a worker needs to build its copy of the model over the shared parameters. */
 export interface WorkerInit {
@@ -54,17 +56,13 @@ export function shareParameters(model: CausalLM): CausalLM {
   return buildModel(model.config, shared);
 }
 
-/** The gradient of a shard's mean loss, computed on whichever thread calls it. */
+/** The gradient of a shard's mean loss: trainStep (../step.ts) on whichever thread calls it. */
 export function shardGradient(model: CausalLM, r: ShardRequest, scale: number): number {
-  const x = Tensor.fromArray(r.x, [r.rows, r.T]);
-  const y = Tensor.fromArray(r.y, [r.rows, r.T]);
-  const loss = crossEntropy(model.forward(x, { training: true, rng: new Rng(r.seed) }), y);
-  const value = loss.item();
-  (scale === 1 ? loss : loss.mul(scale)).backward();
-  return value;
+  const batch = { x: Tensor.fromArray(r.x, [r.rows, r.T]), y: Tensor.fromArray(r.y, [r.rows, r.T]) };
+  return trainStep(model, batch, scale, new Rng(r.seed));
 }
 
-export class GradientWorkers {
+export class GradientWorkers implements DataParallel {
   private readonly grads: Float32Array[][]; // [worker][param] views of the shared gradient buffers
 
   private constructor(

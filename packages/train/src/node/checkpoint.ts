@@ -24,11 +24,8 @@
 
 import { createHash } from "node:crypto";
 import {
-  closeSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -39,32 +36,15 @@ import {
 import { join } from "node:path";
 import { type CausalLM, saveModel } from "@llmts/model";
 import { fromFloat32, type Tensor as StTensor, toFloat32 } from "@llmts/safetensors";
-import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
-import type { AdamW, AdamWState } from "./adamw.ts";
-import { configFromJson, configToJson, type TrainConfig } from "./config.ts";
-import { TrainError } from "./errors.ts";
+import { fsyncPath, readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
+import type { AdamW, AdamWState } from "../adamw.ts";
+import { TrainError } from "../errors.ts";
+import { stateFromJson, stateToJson, type TrainingState } from "../state.ts";
 
 export const STATE_FILE = "training_state.json";
 export const OPTIMIZER_FILE = "optimizer.safetensors";
 const STAGING_DIR = ".checkpoint-staging";
 const COMMIT_DIR = ".checkpoint-commit";
-
-/** Everything besides weights and moments that a resumed run needs. */
-export interface TrainingState {
-  /** Optimizer steps completed: the next step is iteration `iter`. */
-  iter: number;
-  /** The iteration whose evaluation is already logged (null before the first). */
-  lastEvalIter: number | null;
-  bestValLoss: number | null;
-  /** xoshiro128** states of the batch sampler and of dropout (see @llmts/tensor Rng). */
-  rng: { data: number[]; dropout: number[] };
-  /** Training tokens consumed so far and seconds spent in training steps (for tokens/s). */
-  tokensSeen: number;
-  trainSeconds: number;
-  /** What the run trained on: a resumed run must see the same token stream. */
-  data: { tokens: number; sha256: string };
-  config: TrainConfig;
-}
 
 /** Something that can write its files into a directory (the tokenizer: tokenizer.json). */
 export interface Savable {
@@ -161,8 +141,12 @@ export function readTrainingState(dir: string): TrainingState {
   if (json.format !== "llmts-training-state" || json.version !== 1) {
     throw new TrainError(`resume: ${path} is not an llm.ts training state (format/version)`);
   }
-  const files = json.files as Record<string, string>;
-  for (const [name, hash] of Object.entries(files)) {
+  const files = json.files;
+  const listed = typeof files === "object" && files !== null ? Object.entries(files) : [];
+  if (listed.length === 0 || listed.some(([name, hash]) => typeof hash !== "string" || name.includes("/"))) {
+    throw new TrainError(`resume: ${path}: "files" must list the checkpoint's files with their SHA-256`);
+  }
+  for (const [name, hash] of listed) {
     const file = join(dir, name);
     if (!existsSync(file)) throw new TrainError(`resume: ${file} is missing (listed in ${STATE_FILE})`);
     if (sha256File(file) !== hash) {
@@ -202,45 +186,6 @@ function writeOptimizer(path: string, optimizer: AdamW, iter: number): void {
   writeSafetensors(path, tensors, { step: String(state.step), iter: String(iter) });
 }
 
-function stateToJson(s: TrainingState): Record<string, unknown> {
-  return {
-    iter: s.iter,
-    last_eval_iter: s.lastEvalIter,
-    best_val_loss: s.bestValLoss,
-    rng: s.rng,
-    tokens_seen: s.tokensSeen,
-    train_seconds: s.trainSeconds,
-    data: s.data,
-    config: configToJson(s.config),
-  };
-}
-
-function stateFromJson(json: Record<string, unknown>, file: string): TrainingState {
-  return {
-    iter: json.iter as number,
-    lastEvalIter: json.last_eval_iter as number | null,
-    bestValLoss: json.best_val_loss as number | null,
-    rng: json.rng as TrainingState["rng"],
-    tokensSeen: json.tokens_seen as number,
-    trainSeconds: json.train_seconds as number,
-    data: json.data as TrainingState["data"],
-    config: configFromJson(json.config as Record<string, unknown>, file),
-  };
-}
-
 function sha256File(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
-}
-
-/** fsync a file or directory so a rename that follows cannot outrun its data (best effort). */
-function fsyncPath(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some systems cannot open directories for syncing; the renames are still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
