@@ -57,3 +57,21 @@ export function parseNumberFlag(
   }
   return parsed;
 }
+
+/**
+ * A warning on stderr: something worth knowing that is not an error (the command goes on). It
+ * starts with "warning:", never with "llmts:" as errors do, so the two cannot be mistaken.
+ */
+export function warn(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/** Runs fn, turning a TrainError (a flag the model cannot honour, a run that cannot resume) into a CliError: one line. */
+export function asCliError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof Error && error.name === "TrainError") throw new CliError(error.message);
+    throw error;
+  }
+}

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { loadModel } from "@llmts/model";
 import { DEFAULT_TRAIN_CONFIG } from "@llmts/train";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { type TrainOutcome, trainWithProgress } from "../src/commands/train.ts";
+import { type TrainOutcome, trainWithProgress } from "../src/train-session.ts";
 
 const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "llmts-cli-demo-"));
@@ -66,7 +66,8 @@ describe("trainWithProgress with a deadline", () => {
       write.mockRestore();
     }
     expect(outcome).toMatchObject({ interrupted: false, timedOut: true });
-    const { iter, lastEval } = outcome.result;
+    expect(outcome.result).not.toBeNull();
+    const { iter, lastEval } = outcome.result!;
     expect(lastEval?.iter).toBe(iter); // evaluated where it stopped, not at an earlier evaluation
     expect(process.exitCode ?? 0).toBe(0); // Ctrl-C would have set 130
     const printed = lines.join("");

@@ -161,7 +161,7 @@ describe("llmts train", () => {
   it("prints one-line errors for a missing file, GPT-2 without biases and missing --data", () => {
     const missing = llmts(["train", "--data", join(scratch, "nope.txt"), "--out", join(scratch, "x")]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr.trim()).toBe(`llmts: data: cannot read ${join(scratch, "nope.txt")} (ENOENT)`);
+    expect(missing.stderr.trim()).toBe(`llmts: data: ${join(scratch, "nope.txt")} does not exist`);
     const bias = llmts(["train", "--data", textFile, "--bias", "false", "--out", join(scratch, "y")]);
     expect(bias.status).toBe(1);
     expect(bias.stderr).toMatch(/^llmts: --bias false: Hugging Face's GPT-2 always has biases/);

@@ -21,5 +21,5 @@ export { type EvalRecord, isEvalRecord, type MetricsRecord, type StepRecord } fr
 export { checkResumeOverrides, newRun, type PreparedRun } from "./run.ts";
 export { getLr, type LrSchedule } from "./schedule.ts";
 export { stateFromJson, stateToJson, type TrainingState } from "./state.ts";
-export { applyGradients, type Batch, type Optimizer, trainStep } from "./step.ts";
+export { applyGradients, type Batch, DivergedError, type Optimizer, trainStep } from "./step.ts";
 export { lossCurveSvg } from "./svg.ts";

@@ -18,10 +18,11 @@
 import { crossEntropy, noGrad, Rng } from "@llmts/tensor";
 import { lrDecayItersOf } from "./config.ts";
 import { getBatch } from "./data.ts";
+import { TrainError } from "./errors.ts";
 import type { EvalRecord, StepRecord } from "./metrics.ts";
 import type { PreparedRun } from "./run.ts";
 import { getLr } from "./schedule.ts";
-import { applyGradients, trainStep } from "./step.ts";
+import { applyGradients, DivergedError, trainStep } from "./step.ts";
 
 /**
  * A batch's gradient computed by several threads (data parallelism, node/parallel.ts): adds
@@ -79,7 +80,8 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
   const averageSpeed = () => (state.trainSeconds > 0 ? state.tokensSeen / state.trainSeconds : 0);
   const schedule = { ...c, lrDecayIters: lrDecayItersOf(c) };
   let lastEval: EvalRecord | null = null;
-  let savedAt = -1;
+  // The iteration of the checkpoint on disk: where a resumed run started, then each save.
+  let savedAt = run.mode === "resume" ? state.iter : -1;
 
   const save = () => {
     state.rng = { data: run.dataRng.getState(), dropout: run.dropoutRng.getState() };
@@ -125,7 +127,19 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
         lossSum += await parallel.backward(x, y, c.batchSize, c.blockSize, seeds, scale);
       }
     }
-    const gradNorm = applyGradients(params, optimizer, lr, c.gradClip);
+    let gradNorm: number;
+    try {
+      if (!Number.isFinite(lossSum)) throw new DivergedError("training loss", lossSum);
+      gradNorm = applyGradients(params, optimizer, lr, c.gradClip);
+    } catch (error) {
+      if (!(error instanceof DivergedError)) throw error;
+      const last =
+        savedAt >= 0 ? `the checkpoint of iteration ${savedAt} is intact` : "no checkpoint was written";
+      throw new TrainError(
+        `${error.message} at iteration ${it} (learning rate ${lr.toPrecision(3)}): training stopped before ` +
+          `the weights changed; ${last}. A lower --learning-rate (or --grad-clip) usually keeps it finite`,
+      );
+    }
     const seconds = (performance.now() - start) / 1000;
     return {
       iter: it,

@@ -17,6 +17,7 @@
 import type { CausalLM } from "@llmts/model";
 import { crossEntropy, type Rng, type Tensor } from "@llmts/tensor";
 import { clipGradNorm } from "./clip.ts";
+import { TrainError } from "./errors.ts";
 
 /** Rows of token windows: x the context, y the next token at every position, both int32 [B, T]. */
 export interface Batch {
@@ -46,15 +47,25 @@ export interface Optimizer {
 /**
  * After every micro-batch's trainStep: clip the global gradient norm (0 = no clipping), update the
  * weights, clear the gradients. Returns the norm before clipping (metrics.jsonl's grad_norm).
+ * A norm that is NaN or infinite (the loss diverged) throws before the weights change, so they
+ * stay as the last step left them — finite — and nothing trains on.
  */
 export function applyGradients(
   params: readonly Tensor[],
   optimizer: Optimizer,
   lr: number,
   gradClip: number,
-) {
+): number {
   const norm = clipGradNorm(params, gradClip > 0 ? gradClip : Number.POSITIVE_INFINITY);
+  if (!Number.isFinite(norm)) throw new DivergedError("gradient norm", norm);
   optimizer.step(lr);
   optimizer.zeroGrad();
   return norm;
+}
+
+/** The loss or the gradients stopped being finite numbers (too high a learning rate, usually). */
+export class DivergedError extends TrainError {
+  constructor(what: string, value: number) {
+    super(`the ${what} became ${value}`);
+  }
 }

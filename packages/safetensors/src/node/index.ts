@@ -8,3 +8,4 @@ export {
   resolveCheckpointFiles,
 } from "./checkpoint.ts";
 export { openSafetensors, readSafetensorsFile, type SafetensorsReader, writeSafetensors } from "./file.ts";
+export { readLimitedFile, readLimitedText } from "./read-file.ts";

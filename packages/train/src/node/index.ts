@@ -14,6 +14,7 @@ export {
   STATE_FILE,
   saveCheckpoint,
 } from "./checkpoint.ts";
+export { LOCK_FILE, lockRunDirectory } from "./lock.ts";
 export { MetricsLog } from "./metrics-log.ts";
 export { GradientWorkers, shareParameters } from "./parallel.ts";
 export { type PrepareOptions, prepareRun } from "./prepare.ts";
