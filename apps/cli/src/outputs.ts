@@ -6,7 +6,7 @@
 // training run's directory (@llmts/train/node lock.ts).
 
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { CliError } from "./errors.ts";
 
 /** The absolute path with symlinks resolved as far as the path exists (so two spellings compare equal). */
@@ -55,4 +55,10 @@ export function refuseInputAsOutput(
       }
     }
   }
+}
+
+/** A path as the user would type it here: relative to the working directory when inside it. */
+export function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }

@@ -12,6 +12,7 @@
 import type { PreparedRun, TrainConfig, TrainResult } from "@llmts/train";
 import { lockRunDirectory, type PrepareOptions, prepareRun, trainRun } from "@llmts/train/node";
 import { asCliError } from "./errors.ts";
+import { shown } from "./outputs.ts";
 import { Progress } from "./train-progress.ts";
 
 /** How a run ended, for the caller: by a signal (`interrupted`) or a spent time budget (`timedOut`). */
@@ -27,6 +28,7 @@ const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 type StopSignal = keyof typeof STOP_SIGNALS;
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
@@ -47,7 +49,7 @@ export async function trainWithProgress(
       const { iter } = run.state;
       const past = iter > run.config.maxIters ? `, past --max-iters ${run.config.maxIters}` : "";
       err(
-        `the run in ${config.out} is already at iteration ${iter}${past}: nothing to do ` +
+        `the run in ${shown(config.out)} is already at iteration ${iter}${past}: nothing to do ` +
           `(pass a --max-iters above ${iter} to train further)`,
       );
       return { result: null, out: config.out, interrupted: false, timedOut: false };
@@ -74,7 +76,7 @@ async function train(
   );
   err(
     `${c.maxIters} iterations of ${c.batchSize}×${c.blockSize}${c.gradientAccumulationSteps > 1 ? `×${c.gradientAccumulationSteps}` : ""} tokens, ` +
-      `lr ${c.learningRate} -> ${c.minLr}, evaluating every ${c.evalInterval}; writing ${c.out}/ (Ctrl-C saves and stops)`,
+      `lr ${c.learningRate} -> ${c.minLr}, evaluating every ${c.evalInterval}; writing ${shown(c.out)}/ (Ctrl-C saves and stops)`,
   );
   if (verbose) err(`llmts: each batch split over ${plural(c.dataParallel, "data-parallel thread")}`);
 
@@ -137,11 +139,11 @@ async function train(
       `${Math.round(result.trainSeconds > 0 ? result.tokensSeen / result.trainSeconds : 0)} tokens/s on average${losses}`,
   );
   err(
-    `checkpoint: ${c.out}/ (config.json, model.safetensors, tokenizer.json; optimizer.safetensors and training_state.json for --resume)`,
+    `checkpoint: ${shown(c.out)}/ (config.json, model.safetensors, tokenizer.json; optimizer.safetensors and training_state.json for --resume)`,
   );
-  err(`metrics: ${c.out}/metrics.jsonl, loss curve: ${c.out}/loss.svg`);
+  err(`metrics: ${shown(c.out)}/metrics.jsonl, loss curve: ${shown(c.out)}/loss.svg`);
   if (interrupted && stoppedBy !== null) {
-    err(`continue with: npx -y pnpm@12.21.0 llmts train --resume --out ${c.out}`);
+    err(`continue with: npx -y pnpm@12.21.0 llmts train --resume --out ${shown(c.out)}`);
     process.exitCode = STOP_SIGNALS[stoppedBy as StopSignal];
   }
   return { result, out: c.out, interrupted, timedOut };

@@ -32,7 +32,7 @@ import { prepareRun, trainRun } from "@llmts/train/node";
 import type { Command } from "commander";
 import { applyBackendFlags } from "../backend-flags.ts";
 import { parseNumberFlag } from "../errors.ts";
-import { refuseToReplace } from "../outputs.ts";
+import { refuseToReplace, shown } from "../outputs.ts";
 import { trainWithProgress } from "../train-session.ts";
 import { MOBY_DICK, readTrainingText } from "../training-text.ts";
 import { DEMO_MARKER, RUN_FILES, shareCores } from "./train.ts";
@@ -155,14 +155,14 @@ export function registerDemo(program: Command): void {
       // output can be longer than the window.
       err("sample more with:");
       err(
-        `  npx -y pnpm@12.21.0 llmts generate --model ${config.out} --prompt "${opts.prompt}" ` +
+        `  npx -y pnpm@12.21.0 llmts generate --model ${shown(config.out)} --prompt "${opts.prompt}" ` +
           `--max-new-tokens ${HINT_TOKENS} --crop-context --temperature 0.8`,
       );
       // The run saved its schedule: resuming with 4× the steps finishes the cosine (if the
       // deadline cut it short) and then trains on at --min-lr, as nanoGPT does after lr_decay_iters.
       err(
         `train longer (the learning rate stays at its final ${config.minLr} after step ${lrDecayItersOf(config)}, where the schedule ends):\n` +
-          `  npx -y pnpm@12.21.0 llmts train --resume --out ${config.out} --max-iters ${maxIters * 4}`,
+          `  npx -y pnpm@12.21.0 llmts train --resume --out ${shown(config.out)} --max-iters ${maxIters * 4}`,
       );
     });
 }
