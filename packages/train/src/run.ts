@@ -17,7 +17,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildModel, type CausalLM, createModel, loadModel } from "@llmts/model";
+import { buildModel, type CausalLM, createModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { writeFileAtomic } from "@llmts/safetensors/node";
 import { Rng } from "@llmts/tensor";
 import { CharTokenizer, loadTokenizer, type Tokenizer } from "@llmts/tokenizer";

@@ -11,7 +11,7 @@
 
 import { availableParallelism } from "node:os";
 import { BACKEND_NAMES, type BackendName, configureBackend, describeBackend } from "@llmts/kernels";
-import { readConfig } from "@llmts/model";
+import { readConfig } from "@llmts/model/node";
 import {
   DEFAULT_TRAIN_CONFIG,
   FILE_SEPARATOR,
