@@ -15,8 +15,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureBackend, pinWeights, unpinWeights } from "@llmts/kernels";
-import { createModel, loadModel, PRESETS, parseConfig, saveModel, stepModel } from "@llmts/model";
+import { createModel, PRESETS, parseConfig, stepModel } from "@llmts/model";
+import { loadModel, saveModel } from "@llmts/model/node";
 import { type GenerationResult, generate } from "@llmts/sample";
+import { residentSetBytes } from "@llmts/sample/node";
 import { Rng } from "@llmts/tensor";
 import type { BenchSection } from "./report.ts";
 
@@ -41,7 +43,12 @@ function measurePreset(preset: string, newTokens: number, threadCounts: number[]
     for (const threads of threadCounts) {
       configureBackend({ backend: "auto", threads });
       generate(stepModel(model), prompt, { ...config, max_new_tokens: 8 }); // warm-up
-      const result = generate(stepModel(model), prompt, { ...config, max_new_tokens: newTokens });
+      const result = generate(
+        stepModel(model),
+        prompt,
+        { ...config, max_new_tokens: newTokens },
+        { memoryBytes: residentSetBytes },
+      );
       rows.push({ preset, threads, result });
     }
     unpinWeights();

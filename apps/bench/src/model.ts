@@ -16,7 +16,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureBackend, pinWeights } from "@llmts/kernels";
-import { createModel, loadModel, PRESETS, parseConfig, saveModel, stepModel } from "@llmts/model";
+import { createModel, PRESETS, parseConfig, stepModel } from "@llmts/model";
+import { loadModel, saveModel } from "@llmts/model/node";
 import { intTensor, noGrad, Rng } from "@llmts/tensor";
 import type { BenchSection } from "./report.ts";
 

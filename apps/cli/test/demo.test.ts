@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { DEFAULT_TRAIN_CONFIG } from "@llmts/train";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { type TrainOutcome, trainWithProgress } from "../src/train-session.ts";

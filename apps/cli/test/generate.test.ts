@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createModel, parseConfig, saveModel } from "@llmts/model";
+import { createModel, parseConfig } from "@llmts/model";
+import { saveModel } from "@llmts/model/node";
 import { Rng } from "@llmts/tensor";
 import { CharTokenizer, fromTokenizerJson, type Tokenizer, trainBpe } from "@llmts/tokenizer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -354,7 +355,7 @@ describe("llmts generate", () => {
       [["--model", charModel, "--prompt-ids", "1,x"], /--prompt-ids: expected comma-separated token ids/],
       [
         ["--model", charModel, "--prompt-ids", "1,99"],
-        /--prompt-ids id 99 at position 1, outside the model's vocabulary \[0, 11\)/,
+        /forward: token id 99 at ids\[0, 1\] is out of range for a vocabulary of 11/,
       ],
       [["--model", noTokenizer, "--prompt", "hi"], /--prompt: .*ids-only has no tokenizer/],
       [

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { CharTokenizer } from "@llmts/tokenizer";
 import { afterAll, describe, expect, it } from "vitest";
 

@@ -18,7 +18,8 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type CausalLM, loadModel, stepModel } from "@llmts/model";
+import { type CausalLM, stepModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { toFloat32, toInt32 } from "@llmts/safetensors";
 import { readSafetensorsFile } from "@llmts/safetensors/node";
 import { crossEntropy, intTensor, noGrad, type Tensor } from "@llmts/tensor";

@@ -1,7 +1,8 @@
 // The KV-cache check of the harness: feeding a fixture's input_ids one token at a time must
 // reproduce PyTorch's logits at every position, and a model whose cache does not work must fail.
 import { fileURLToPath } from "node:url";
-import { type CausalLM, type ForwardOptions, loadModel } from "@llmts/model";
+import type { CausalLM, ForwardOptions } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { toFloat32, toInt32 } from "@llmts/safetensors";
 import { readSafetensorsFile } from "@llmts/safetensors/node";
 import { intTensor, type Tensor } from "@llmts/tensor";

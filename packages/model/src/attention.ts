@@ -7,7 +7,8 @@
 // Grouped-query attention (Ainslie et al. 2023, GQA): nHead query heads share nKvHead key/value
 // heads, G = nHead / nKvHead query heads per K/V head; query head h reads K/V head floor(h / G),
 // as HF's repeat_kv, without copying K and V G times.
-// With a KV cache the T new keys/values are appended and attention runs over all S positions.
+// With a KV cache the T new keys/values are appended and attention runs over all S positions
+// (per row when the rows of a batch sit at different lengths: kv-cache.ts).
 //
 // Two paths with the same semantics (the tests check that they agree):
 // - fused (inference, and training without attention dropout): @llmts/tensor's causalAttention
@@ -20,13 +21,20 @@
 // Not here: the q/k/v projections and RoPE (in the model files).
 // Reference: HF `eager_attention_forward` (modeling_llama.py); nanoGPT `CausalSelfAttention`.
 
-import { causalAttention, dropout, maskedFill, matmul, type Rng, softmax, Tensor } from "@llmts/tensor";
+import {
+  causalAttention,
+  concat,
+  dropout,
+  maskedFill,
+  matmul,
+  type Rng,
+  softmax,
+  Tensor,
+} from "@llmts/tensor";
 import type { KVCache } from "./kv-cache.ts";
+import { requireRng } from "./pass.ts";
 
 export interface AttentionOptions {
-  /** Appends k, v to this cache (layer `layer`) and attends over everything stored. */
-  cache?: KVCache | undefined;
-  layer: number;
   /** Multiplies the scores; 1/sqrt(headDim) in every model here (GPT-2 can turn it off). */
   scale: number;
   /** Keys at distance >= slidingWindow behind the query are masked (Mistral); null = none. */
@@ -35,6 +43,8 @@ export interface AttentionOptions {
   dropout: number;
   training: boolean;
   rng: Rng | undefined;
+  /** Appends k, v to layer `layer` of this cache (row b in slot slots[b]) and attends over all stored. */
+  cache?: { kv: KVCache; layer: number; slots: readonly number[] } | undefined;
 }
 
 /**
@@ -43,11 +53,23 @@ export interface AttentionOptions {
  */
 export function causalSelfAttention(q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions): Tensor {
   const [B, nHead, T, D] = q.shape as [number, number, number, number];
-  if (o.cache) ({ k, v } = o.cache.update(o.layer, k, v)); // k, v: [B, nKvHead, S, D]
-  const y =
+  const attend = (q: Tensor, k: Tensor, v: Tensor) =>
     o.training && o.dropout > 0
       ? unfusedAttention(q, k, v, o.scale, o.slidingWindow, o.dropout, o.rng)
       : causalAttention(q, k, v, { scale: o.scale, window: o.slidingWindow }); // [B, nHead, T, D]
+  let y: Tensor;
+  if (!o.cache) y = attend(q, k, v);
+  else {
+    const stored = o.cache.kv.update(o.cache.layer, k, v, o.cache.slots); // k, v: [B, nKvHead, S, D]
+    // Rows at different lengths (batched decoding) attend one at a time, each over its own S.
+    y =
+      stored.length === 1
+        ? attend(q, stored[0]!.k, stored[0]!.v)
+        : concat(
+            stored.map((row, b) => attend(q.narrow(0, b, 1), row.k, row.v)),
+            0,
+          );
+  }
   return y.transpose(1, 2).reshape(B, T, nHead * D); // [B, T, nHead * D] (a view: no copy)
 }
 
@@ -95,9 +117,4 @@ export function attentionMask(T: number, S: number, window: number | null): Tens
     }
   }
   return new Tensor(m, [T, S]);
-}
-
-export function requireRng(rng: Rng | undefined): Rng {
-  if (rng === undefined) throw new Error("forward: training with dropout needs options.rng");
-  return rng;
 }

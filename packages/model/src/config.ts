@@ -17,9 +17,8 @@
 // Not here: model types we do not implement (an error), rope scaling other than linear / llama3,
 // GPT-2's scale_attn_by_inverse_layer_idx (an error), Qwen2's per-layer sliding window (an error).
 // The original JSON is kept in `hf` so saving a loaded model writes back every field we ignored.
+// Not here either: reading the file (node/directory.ts readConfig; a browser passes the text).
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Fields, REQUIRED } from "./config-fields.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -86,15 +85,8 @@ export type ModelConfig = Gpt2Config | LlamaConfig;
 
 export const SUPPORTED_MODEL_TYPES = ["gpt2", "llama", "qwen2", "mistral"] as const;
 
-/** Reads and parses `<dir>/config.json`. */
-export function readConfig(dir: string): ModelConfig {
-  const file = join(dir, "config.json");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new ConfigError(`config: cannot read ${file}`);
-  }
+/** Parses the text of a config.json; `file` (its path or name) only appears in error messages. */
+export function parseConfigText(text: string, file = "config.json"): ModelConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -5,34 +5,28 @@
 //   for each block:  x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))      (pre-LayerNorm residuals)
 //   logits = ln_f(x) @ wteᵀ                                            (tied output embedding)
 //
-// Each module runs through m(name, x, f) (trace.ts): f(x) itself, plus shapes and time when the
-// caller asked for a trace (`llmts generate --trace`).
+// This file holds what is GPT-2's own: the parameter list with HF's names, the embedding, the
+// block and its modules. The loop over blocks, lm_head, the KV cache and tracing are the shared
+// decoder's (decoder.ts).
 //
 // attn: one fused projection c_attn to q, k, v; causal softmax attention over nHead heads; c_proj.
 // mlp:  c_fc to 4·C, GELU with the tanh approximation (activation_function "gelu_new"), c_proj.
+// Dropout (training only) as nanoGPT places it: on the embeddings, on the attention
+// probabilities, and on the output of attn and of mlp before each residual add.
 // Weights are HF's Conv1D layout [in, out], used as x @ W without transposing.
 // Checkpoints name tensors with or without the "transformer." prefix (GPT2Model vs
 // GPT2LMHeadModel); the prefix found is kept, so parameters() and saving use the file's names.
 // Not here: scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn (numerically equal in f32),
 // cross-attention, token-type embeddings.
 
-import {
-  dropout,
-  embedding,
-  gelu,
-  intTensor,
-  layerNorm,
-  matmul,
-  noGrad,
-  split,
-  type Tensor,
-} from "@llmts/tensor";
-import { causalSelfAttention, requireRng } from "./attention.ts";
+import { embedding, gelu, split, type Tensor } from "@llmts/tensor";
+import { causalSelfAttention } from "./attention.ts";
 import type { Gpt2Config } from "./config.ts";
-import { KVCache } from "./kv-cache.ts";
-import { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
-import { conv1d, type ParamSpec, take } from "./params.ts";
-import { moduleRunner } from "./trace.ts";
+import { Decoder } from "./decoder.ts";
+import { conv1d, type Linear, layerNorm, type Norm, paramsOf } from "./layers.ts";
+import { type ParamSpec, take } from "./params.ts";
+import type { Pass } from "./pass.ts";
+import type { Module } from "./trace.ts";
 
 export type Gpt2Prefix = "" | "transformer.";
 
@@ -95,134 +89,92 @@ export function isGpt2Ignored(name: string, c: Gpt2Config): boolean {
 
 // --- the model ----------------------------------------------------------------------------------
 
-interface Block {
-  ln1: [Tensor, Tensor]; // weight, bias [C]
-  cAttn: [Tensor, Tensor]; // [C, 3C], [3C]
-  attnProj: [Tensor, Tensor]; // [C, C], [C]
-  ln2: [Tensor, Tensor];
-  cFc: [Tensor, Tensor]; // [C, 4C], [4C]
-  mlpProj: [Tensor, Tensor]; // [4C, C], [C]
+/** One block's parameters, named as HF's modules are (h.{i}.ln_1, h.{i}.attn.c_attn, ...). */
+interface Gpt2Block {
+  ln_1: Norm; // [C], [C]
+  attn: { c_attn: Linear; c_proj: Linear }; // [C, 3C] + [3C];  [C, C] + [C]
+  ln_2: Norm;
+  mlp: { c_fc: Linear; c_proj: Linear }; // [C, 4C] + [4C];  [4C, C] + [C]
 }
 
-export class Gpt2 implements CausalLM {
-  readonly config: Gpt2Config;
-  readonly contextLength: number;
-  readonly vocabSize: number;
-  readonly prefix: Gpt2Prefix;
-  private readonly params: Map<string, Tensor>;
+/** A block's modules for one forward pass: x [B, T, C] -> [B, T, C] each. */
+type Gpt2Parts = { ln_1: Module; attn: Module; ln_2: Module; mlp: Module };
+
+export class Gpt2 extends Decoder<Gpt2Block, Gpt2Parts> {
+  declare readonly config: Gpt2Config;
+  protected readonly names = { embed: "wte + wpe", blocks: "h", norm: "ln_f" };
+  protected readonly blocks: Gpt2Block[];
+  protected readonly lmHead: Linear; // weight [V, C]: wte itself when tied
+  protected readonly kvShape: { nKvHead: number; headDim: number };
   private readonly wte: Tensor; // [V, C]
   private readonly wpe: Tensor; // [contextLength, C]
-  private readonly blocks: Block[];
-  private readonly lnF: [Tensor, Tensor];
-  private readonly lmHead: Tensor; // [V, C]: wte itself when tied
+  private readonly ln_f: Norm; // [C], [C]
 
   constructor(config: Gpt2Config, params: Map<string, Tensor>, prefix: Gpt2Prefix) {
-    this.config = config;
-    this.contextLength = config.contextLength;
-    this.vocabSize = config.vocabSize;
-    this.prefix = prefix;
-    this.params = params;
-    const get = (name: string) => take(params, prefix + name);
-    const pair = (name: string): [Tensor, Tensor] => [get(`${name}.weight`), get(`${name}.bias`)];
-    this.wte = get("wte.weight");
-    this.wpe = get("wpe.weight");
+    super(config, params);
+    const p = (name: string, hasBias = true) => paramsOf(params, prefix + name, hasBias);
+    this.wte = take(params, `${prefix}wte.weight`);
+    this.wpe = take(params, `${prefix}wpe.weight`);
     this.blocks = Array.from({ length: config.nLayer }, (_, i) => ({
-      ln1: pair(`h.${i}.ln_1`),
-      cAttn: pair(`h.${i}.attn.c_attn`),
-      attnProj: pair(`h.${i}.attn.c_proj`),
-      ln2: pair(`h.${i}.ln_2`),
-      cFc: pair(`h.${i}.mlp.c_fc`),
-      mlpProj: pair(`h.${i}.mlp.c_proj`),
+      ln_1: p(`h.${i}.ln_1`),
+      attn: { c_attn: p(`h.${i}.attn.c_attn`), c_proj: p(`h.${i}.attn.c_proj`) },
+      ln_2: p(`h.${i}.ln_2`),
+      mlp: { c_fc: p(`h.${i}.mlp.c_fc`), c_proj: p(`h.${i}.mlp.c_proj`) },
     }));
-    this.lnF = pair("ln_f");
-    this.lmHead = config.tieWordEmbeddings ? this.wte : take(params, "lm_head.weight");
+    this.ln_f = p("ln_f");
+    this.lmHead = config.tieWordEmbeddings
+      ? { weight: this.wte, bias: null }
+      : paramsOf(params, "lm_head", false);
+    this.kvShape = { nKvHead: config.nHead, headDim: config.nEmbd / config.nHead };
   }
 
-  parameters(): Map<string, Tensor> {
-    return new Map(this.params);
+  /** ids [B, T] -> wte[ids] [B, T, C] + wpe[positions] [T, C] (or [B, T, C]) */
+  protected embed(ids: Tensor, pass: Pass): Tensor {
+    const x = embedding(this.wte, ids).add(embedding(this.wpe, pass.positionIds())); // [B, T, C]
+    return pass.dropout(x, this.config.embdPdrop);
   }
 
-  newCache(options: CacheOptions = {}): KVCache {
-    const c = this.config;
-    return new KVCache({
-      nLayer: c.nLayer,
-      batchSize: options.batchSize ?? 1,
-      nKvHead: c.nHead,
-      headDim: c.nEmbd / c.nHead,
-      maxLength: Math.min(options.maxLength ?? c.contextLength, c.contextLength),
-    });
+  /** Block `layer`'s modules, by HF's names: each closes over its parameters and this pass. */
+  protected parts(b: Gpt2Block, layer: number, pass: Pass): Gpt2Parts {
+    const eps = this.config.layerNormEps;
+    return {
+      ln_1: (x) => layerNorm(x, b.ln_1, eps),
+      attn: (x) => this.attention(x, b.attn, layer, pass),
+      ln_2: (x) => layerNorm(x, b.ln_2, eps),
+      mlp: (x) => this.mlp(x, b.mlp, pass),
+    };
   }
 
-  /** ids: int32 [B, T] -> logits [B, T, V] */
-  forward(ids: Tensor, options: ForwardOptions = {}): Tensor {
-    // A cache means inference: no graph (the cache's copies are not differentiable anyway).
-    return options.cache ? noGrad(() => this.run(ids, options)) : this.run(ids, options);
+  /** nanoGPT's Block.forward: pre-LayerNorm attention, then MLP, each added to the residual x. */
+  protected block(x: Tensor, { ln_1, attn, ln_2, mlp }: Gpt2Parts): Tensor {
+    x = x.add(attn(ln_1(x))); // [B, T, C]
+    x = x.add(mlp(ln_2(x))); // [B, T, C]
+    return x;
   }
 
-  private run(ids: Tensor, o: ForwardOptions): Tensor {
-    const c = this.config;
-    const T = ids.shape[1]!;
-    const past = o.cache?.length ?? 0;
-    checkIds(ids, c.vocabSize, c.contextLength, past);
-    const drop = (x: Tensor, p: number) => (o.training && p > 0 ? dropout(x, p, requireRng(o.rng), true) : x);
-
-    const positions = intTensor(
-      Int32Array.from({ length: T }, (_, t) => past + t),
-      [T],
-    );
-    const eps = c.layerNormEps;
-    const m = moduleRunner(o.trace); // m(name, x, f) = f(x), timed and recorded with --trace
-    // x: [B, T, C] = wte[ids] [B, T, C] + wpe[positions] [T, C]
-    let x = m("wte + wpe", ids, (ids) => embedding(this.wte, ids).add(embedding(this.wpe, positions)));
-    x = drop(x, c.embdPdrop);
-    this.blocks.forEach((block, layer) => {
-      // x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))
-      const h = `h.${layer}`;
-      x = m(h, x, (x) => {
-        const a = m(`${h}.ln_1`, x, (x) => ln(x, block.ln1, eps));
-        const attn = m(`${h}.attn`, a, (a) => this.attention(block, a, layer, o));
-        x = x.add(drop(attn, c.residPdrop));
-        const b = m(`${h}.ln_2`, x, (x) => ln(x, block.ln2, eps));
-        const mlp = m(`${h}.mlp`, b, (b) => this.mlp(block, b));
-        return x.add(drop(mlp, c.residPdrop));
-      });
-    });
-    x = m("ln_f", x, (x) => ln(x, this.lnF, eps)); // [B, T, C]
-    if (o.lastOnly) x = x.narrow(1, T - 1, 1); // [B, 1, C]
-    const logits = m("lm_head", x, (x) => matmul(x, this.lmHead.transpose(0, 1))); // [B, T, C] @ [C, V] -> [B, T, V]
-    o.cache?.advance(T);
-    return logits;
+  protected finalNorm(x: Tensor): Tensor {
+    return layerNorm(x, this.ln_f, this.config.layerNormEps);
   }
 
   /** x: [B, T, C] -> [B, T, C] */
-  private attention(block: Block, x: Tensor, layer: number, o: ForwardOptions): Tensor {
+  private attention(x: Tensor, { c_attn, c_proj }: Gpt2Block["attn"], layer: number, pass: Pass): Tensor {
     const c = this.config;
     const [B, T, C] = x.shape as [number, number, number];
     const nHead = c.nHead;
     const D = C / nHead;
-    const qkv = conv1d(x, ...block.cAttn); // [B, T, 3C]
+    const qkv = conv1d(x, c_attn); // [B, T, 3C]
     const heads = (t: Tensor) => t.reshape(B, T, nHead, D).transpose(1, 2); // [B, nHead, T, D]
     const [q, k, v] = split(qkv, C, -1).map(heads) as [Tensor, Tensor, Tensor];
-    const y = causalSelfAttention(q, k, v, {
-      cache: o.cache,
-      layer,
-      scale: c.scaleAttnWeights ? 1 / Math.sqrt(D) : 1,
-      slidingWindow: null,
-      dropout: c.attnPdrop,
-      training: o.training ?? false,
-      rng: o.rng,
-    }); // [B, T, C]
-    return conv1d(y, ...block.attnProj);
+    const scale = c.scaleAttnWeights ? 1 / Math.sqrt(D) : 1;
+    const settings = { scale, slidingWindow: null, dropout: c.attnPdrop };
+    const y = causalSelfAttention(q, k, v, pass.attention(layer, settings)); // [B, T, C]
+    return pass.dropout(conv1d(y, c_proj), c.residPdrop); // [B, T, C]
   }
 
   /** x: [B, T, C] -> [B, T, C] */
-  private mlp(block: Block, x: Tensor): Tensor {
-    const h = conv1d(x, ...block.cFc); // [B, T, 4C]
+  private mlp(x: Tensor, { c_fc, c_proj }: Gpt2Block["mlp"], pass: Pass): Tensor {
     const approximate = this.config.activation === "gelu_new" ? "tanh" : "none";
-    return conv1d(gelu(h, approximate), ...block.mlpProj);
+    const h = gelu(conv1d(x, c_fc), approximate); // [B, T, 4C]
+    return pass.dropout(conv1d(h, c_proj), this.config.residPdrop); // [B, T, C]
   }
-}
-
-function ln(x: Tensor, [weight, bias]: [Tensor, Tensor], eps: number): Tensor {
-  return layerNorm(x, weight, bias, eps);
 }

@@ -3,28 +3,30 @@
 // HF implementations differ from Llama's only there. The decoder, as in llama2.c's forward():
 //
 //   x = embed_tokens[ids]
-//   for each layer:  x = x + attn(rmsNorm(x));  x = x + mlp(rmsNorm(x))
-//   logits = rmsNorm(x) @ lm_headᵀ
+//   for each layer:  x = x + self_attn(input_layernorm(x));  x = x + mlp(post_attention_layernorm(x))
+//   logits = norm(x) @ lm_headᵀ                                    (every norm an RMSNorm)
 //
-// Each module runs through m(name, x, f) (trace.ts): f(x) itself, plus shapes and time when the
-// caller asked for a trace (`llmts generate --trace`).
+// This file holds what is Llama's own: the parameter list with HF's names, the layer and its
+// modules. The loop over layers, lm_head, the KV cache and tracing are the shared decoder's
+// (decoder.ts).
 //
-// attn: q, k, v projections; RoPE on q and k (rope.ts); grouped-query attention (nKvHead K/V heads
-//       shared by nHead query heads); o_proj.
-// mlp:  SwiGLU (Shazeer 2020): down(silu(gate(x)) * up(x)).
+// self_attn: q, k, v projections; RoPE on q and k (rope.ts); grouped-query attention (nKvHead
+//            K/V heads shared by nHead query heads); o_proj.
+// mlp:       SwiGLU (Shazeer 2020): down_proj(silu(gate_proj(x)) * up_proj(x)).
 // No biases except where the config says (Qwen2's q/k/v, Llama's attention_bias / mlp_bias).
 // Weights are nn.Linear's [out, in], used as x @ Wᵀ through a transposed view.
 // Not here: Qwen2's per-layer sliding window (config.ts refuses it), tensor-parallel slicing
 // (pretraining_tp), Mistral's rolling-buffer cache (the whole sequence is cached and masked).
 
-import { embedding, noGrad, rmsNorm, silu, type Tensor } from "@llmts/tensor";
+import { embedding, silu, type Tensor } from "@llmts/tensor";
 import { causalSelfAttention } from "./attention.ts";
 import type { LlamaConfig } from "./config.ts";
-import { KVCache } from "./kv-cache.ts";
-import { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
-import { linear, type ParamSpec, take } from "./params.ts";
+import { Decoder } from "./decoder.ts";
+import { type Linear, linear, type Norm, paramsOf, rmsNorm } from "./layers.ts";
+import { type ParamSpec, take } from "./params.ts";
+import type { Pass } from "./pass.ts";
 import { applyRope, RopeTables } from "./rope.ts";
-import { moduleRunner } from "./trace.ts";
+import type { Module } from "./trace.ts";
 
 // --- the parameter list: HF names, shapes, init (LlamaPreTrainedModel._init_weights) ------------
 
@@ -68,129 +70,113 @@ export function isLlamaIgnored(name: string, c: LlamaConfig): boolean {
 
 // --- the model ----------------------------------------------------------------------------------
 
-type Linear = [Tensor, Tensor | null]; // weight [out, in], bias [out] or null
-
-interface Layer {
-  inputNorm: Tensor; // [H]
-  q: Linear; // [nHead * D, H]
-  k: Linear; // [nKvHead * D, H]
-  v: Linear; // [nKvHead * D, H]
-  o: Linear; // [H, nHead * D]
-  postNorm: Tensor; // [H]
-  gate: Linear; // [I, H]
-  up: Linear; // [I, H]
-  down: Linear; // [H, I]
+/** One layer's parameters, named as HF's modules are (model.layers.{i}.self_attn.q_proj, ...). */
+interface LlamaLayer {
+  input_layernorm: Norm; // [H]
+  self_attn: {
+    q_proj: Linear; // [nHead * D, H]
+    k_proj: Linear; // [nKvHead * D, H]
+    v_proj: Linear; // [nKvHead * D, H]
+    o_proj: Linear; // [H, nHead * D]
+  };
+  post_attention_layernorm: Norm; // [H]
+  mlp: { gate_proj: Linear; up_proj: Linear; down_proj: Linear }; // [I, H], [I, H], [H, I]
 }
 
-export class Llama implements CausalLM {
-  readonly config: LlamaConfig;
-  readonly contextLength: number;
-  readonly vocabSize: number;
-  private readonly params: Map<string, Tensor>;
-  private readonly embedTokens: Tensor; // [V, H]
-  private readonly layers: Layer[];
-  private readonly norm: Tensor; // [H]
-  private readonly lmHead: Tensor; // [V, H]: embedTokens itself when tied
+/** A layer's modules for one forward pass: x [B, T, H] -> [B, T, H] each. */
+type LlamaParts = {
+  input_layernorm: Module;
+  self_attn: Module;
+  post_attention_layernorm: Module;
+  mlp: Module;
+};
+
+export class Llama extends Decoder<LlamaLayer, LlamaParts> {
+  declare readonly config: LlamaConfig;
+  protected readonly names = { embed: "embed_tokens", blocks: "layers", norm: "norm" };
+  protected readonly blocks: LlamaLayer[];
+  protected readonly lmHead: Linear; // weight [V, H]: embed_tokens itself when tied
+  protected readonly kvShape: { nKvHead: number; headDim: number };
+  private readonly embed_tokens: Tensor; // [V, H]
+  private readonly norm: Norm; // [H]
   private readonly rope: RopeTables;
 
   constructor(config: LlamaConfig, params: Map<string, Tensor>) {
-    this.config = config;
-    this.contextLength = config.contextLength;
-    this.vocabSize = config.vocabSize;
-    this.params = params;
-    const get = (name: string) => take(params, name);
-    const lin = (name: string): Linear => [get(`${name}.weight`), params.get(`${name}.bias`) ?? null];
-    this.embedTokens = get("model.embed_tokens.weight");
-    this.layers = Array.from({ length: config.nLayer }, (_, i) => {
-      const l = `model.layers.${i}.`;
-      return {
-        inputNorm: get(`${l}input_layernorm.weight`),
-        q: lin(`${l}self_attn.q_proj`),
-        k: lin(`${l}self_attn.k_proj`),
-        v: lin(`${l}self_attn.v_proj`),
-        o: lin(`${l}self_attn.o_proj`),
-        postNorm: get(`${l}post_attention_layernorm.weight`),
-        gate: lin(`${l}mlp.gate_proj`),
-        up: lin(`${l}mlp.up_proj`),
-        down: lin(`${l}mlp.down_proj`),
-      };
-    });
-    this.norm = get("model.norm.weight");
-    this.lmHead = config.tieWordEmbeddings ? this.embedTokens : get("lm_head.weight");
-    this.rope = new RopeTables(config.headDim, config.ropeTheta, config.ropeScaling, config.contextLength);
+    super(config, params);
+    const c = config;
+    const p = (name: string, hasBias = false) => paramsOf(params, `model.${name}`, hasBias);
+    this.embed_tokens = take(params, "model.embed_tokens.weight");
+    this.blocks = Array.from({ length: c.nLayer }, (_, i) => ({
+      input_layernorm: p(`layers.${i}.input_layernorm`),
+      self_attn: {
+        q_proj: p(`layers.${i}.self_attn.q_proj`, c.qkvBias),
+        k_proj: p(`layers.${i}.self_attn.k_proj`, c.qkvBias),
+        v_proj: p(`layers.${i}.self_attn.v_proj`, c.qkvBias),
+        o_proj: p(`layers.${i}.self_attn.o_proj`, c.oBias),
+      },
+      post_attention_layernorm: p(`layers.${i}.post_attention_layernorm`),
+      mlp: {
+        gate_proj: p(`layers.${i}.mlp.gate_proj`, c.mlpBias),
+        up_proj: p(`layers.${i}.mlp.up_proj`, c.mlpBias),
+        down_proj: p(`layers.${i}.mlp.down_proj`, c.mlpBias),
+      },
+    }));
+    this.norm = p("norm");
+    this.lmHead = c.tieWordEmbeddings
+      ? { weight: this.embed_tokens, bias: null }
+      : paramsOf(params, "lm_head", false);
+    this.kvShape = { nKvHead: c.nKvHead, headDim: c.headDim };
+    this.rope = new RopeTables(c.headDim, c.ropeTheta, c.ropeScaling, c.contextLength);
   }
 
-  parameters(): Map<string, Tensor> {
-    return new Map(this.params);
+  /** ids [B, T] -> embed_tokens[ids] [B, T, H]; positions enter later, through RoPE. */
+  protected embed(ids: Tensor): Tensor {
+    return embedding(this.embed_tokens, ids);
   }
 
-  newCache(options: CacheOptions = {}): KVCache {
-    const c = this.config;
-    return new KVCache({
-      nLayer: c.nLayer,
-      batchSize: options.batchSize ?? 1,
-      nKvHead: c.nKvHead,
-      headDim: c.headDim,
-      maxLength: Math.min(options.maxLength ?? c.contextLength, c.contextLength),
-    });
+  /** Layer `layer`'s modules, by HF's names: each closes over its parameters and this pass. */
+  protected parts(l: LlamaLayer, layer: number, pass: Pass): LlamaParts {
+    const eps = this.config.rmsNormEps;
+    return {
+      input_layernorm: (x) => rmsNorm(x, l.input_layernorm, eps),
+      self_attn: (x) => this.attention(x, l.self_attn, layer, pass),
+      post_attention_layernorm: (x) => rmsNorm(x, l.post_attention_layernorm, eps),
+      mlp: (x) => swiGlu(x, l.mlp),
+    };
   }
 
-  /** ids: int32 [B, T] -> logits [B, T, V] */
-  forward(ids: Tensor, options: ForwardOptions = {}): Tensor {
-    // A cache means inference: no graph (the cache's copies are not differentiable anyway).
-    return options.cache ? noGrad(() => this.run(ids, options)) : this.run(ids, options);
+  /** HF's LlamaDecoderLayer.forward: RMSNorm, attention, residual add; RMSNorm, MLP, residual add. */
+  protected block(
+    x: Tensor,
+    { input_layernorm, self_attn, post_attention_layernorm, mlp }: LlamaParts,
+  ): Tensor {
+    x = x.add(self_attn(input_layernorm(x))); // [B, T, H]
+    x = x.add(mlp(post_attention_layernorm(x))); // [B, T, H]
+    return x;
   }
 
-  private run(ids: Tensor, o: ForwardOptions): Tensor {
-    const c = this.config;
-    const T = ids.shape[1]!;
-    checkIds(ids, c.vocabSize, c.contextLength, o.cache?.length ?? 0);
-    const eps = c.rmsNormEps;
-    const m = moduleRunner(o.trace); // m(name, x, f) = f(x), timed and recorded with --trace
-    let x = m("embed_tokens", ids, (ids) => embedding(this.embedTokens, ids)); // [B, T, H]
-    this.layers.forEach((layer, i) => {
-      // x = x + self_attn(input_layernorm(x));  x = x + mlp(post_attention_layernorm(x))
-      const l = `layers.${i}`;
-      x = m(l, x, (x) => {
-        const a = m(`${l}.input_layernorm`, x, (x) => rmsNorm(x, layer.inputNorm, eps));
-        x = x.add(m(`${l}.self_attn`, a, (a) => this.attention(layer, a, i, o)));
-        const b = m(`${l}.post_attention_layernorm`, x, (x) => rmsNorm(x, layer.postNorm, eps));
-        return x.add(m(`${l}.mlp`, b, (b) => this.mlp(layer, b)));
-      });
-    });
-    x = m("norm", x, (x) => rmsNorm(x, this.norm, eps)); // [B, T, H]
-    if (o.lastOnly) x = x.narrow(1, T - 1, 1); // [B, 1, H]
-    const logits = m("lm_head", x, (x) => linear(x, this.lmHead, null)); // [B, T, V]
-    o.cache?.advance(T);
-    return logits;
+  protected finalNorm(x: Tensor): Tensor {
+    return rmsNorm(x, this.norm, this.config.rmsNormEps);
   }
 
   /** x: [B, T, H] -> [B, T, H] */
-  private attention(layer: Layer, x: Tensor, i: number, o: ForwardOptions): Tensor {
+  private attention(x: Tensor, a: LlamaLayer["self_attn"], layer: number, pass: Pass): Tensor {
     const c = this.config;
     const [B, T] = x.shape as [number, number, number];
     const D = c.headDim;
-    const start = o.cache?.length ?? 0; // position of the first token of this call
     const heads = (t: Tensor, n: number) => t.reshape(B, T, n, D).transpose(1, 2); // [B, n, T, D]
-    const q = applyRope(heads(linear(x, ...layer.q), c.nHead), this.rope, start); // [B, nHead, T, D]
-    const k = applyRope(heads(linear(x, ...layer.k), c.nKvHead), this.rope, start); // [B, nKvHead, T, D]
-    const v = heads(linear(x, ...layer.v), c.nKvHead); // [B, nKvHead, T, D]
-    const y = causalSelfAttention(q, k, v, {
-      cache: o.cache,
-      layer: i,
-      scale: 1 / Math.sqrt(D),
-      slidingWindow: c.slidingWindow,
-      dropout: c.attentionDropout,
-      training: o.training ?? false,
-      rng: o.rng,
-    }); // [B, T, nHead * D]
-    return linear(y, ...layer.o);
+    const q = applyRope(heads(linear(x, a.q_proj), c.nHead), this.rope, pass.start); // [B, nHead, T, D]
+    const k = applyRope(heads(linear(x, a.k_proj), c.nKvHead), this.rope, pass.start); // [B, nKvHead, T, D]
+    const v = heads(linear(x, a.v_proj), c.nKvHead); // [B, nKvHead, T, D]
+    const settings = { scale: 1 / Math.sqrt(D), slidingWindow: c.slidingWindow, dropout: c.attentionDropout };
+    const y = causalSelfAttention(q, k, v, pass.attention(layer, settings)); // [B, T, nHead * D]
+    return linear(y, a.o_proj); // [B, T, H]
   }
+}
 
-  /** SwiGLU. x: [B, T, H] -> [B, T, H] */
-  private mlp(layer: Layer, x: Tensor): Tensor {
-    const gate = silu(linear(x, ...layer.gate)); // [B, T, I]
-    const up = linear(x, ...layer.up); // [B, T, I]
-    return linear(gate.mul(up), ...layer.down); // [B, T, H]
-  }
+/** SwiGLU: down_proj(silu(gate_proj(x)) * up_proj(x)).  x: [B, T, H] -> [B, T, H] */
+export function swiGlu(x: Tensor, { gate_proj, up_proj, down_proj }: LlamaLayer["mlp"]): Tensor {
+  const gate = silu(linear(x, gate_proj)); // [B, T, I]
+  const up = linear(x, up_proj); // [B, T, I]
+  return linear(gate.mul(up), down_proj); // [B, T, H]
 }

@@ -1,8 +1,11 @@
-// The interface every architecture implements, and the checks every forward pass starts with.
+// The interface every architecture implements, and the check every forward pass starts with.
 // A model is its config plus a map of parameters under their Hugging Face names; forward() maps
 // token ids to next-token logits. The same forward() trains (autograd records the graph when
 // parameters require grad) and generates (under noGrad, with a KV cache).
-// Not here: the architectures (gpt2.ts, llama.ts), files (checkpoint.ts), sampling (@llmts/sample).
+// checkIds is where token ids enter a model, whoever sends them (generation, training, the
+// harness): the one place they are checked against the vocabulary (checkContext: the window).
+// Not here: the forward pass (decoder.ts, gpt2.ts, llama.ts), loading (load.ts), sampling
+// (@llmts/sample).
 
 import { type Rng, ShapeError, type Tensor } from "@llmts/tensor";
 import type { ModelConfig } from "./config.ts";
@@ -11,10 +14,13 @@ import type { TraceRecord } from "./trace.ts";
 
 export interface ForwardOptions {
   /**
-   * Inference with a KV cache: this call's tokens sit at positions cache.length .., their keys and
-   * values are appended, and cache.length advances by T. Runs without recording a graph.
+   * Inference with a KV cache: row b's tokens sit at the positions after those stored in its
+   * slot, their keys and values are appended, and the slot's length advances by T. Runs without
+   * recording a graph.
    */
   cache?: KVCache;
+  /** The cache slot of each row ([B], distinct); default row b -> slot b. See kv-cache.ts. */
+  slots?: readonly number[];
   /** Dropout on (needs `rng` when the config has any dropout > 0). Default false. */
   training?: boolean;
   rng?: Rng;
@@ -25,7 +31,7 @@ export interface ForwardOptions {
 }
 
 export interface CacheOptions {
-  /** Rows fed at once (default 1). */
+  /** Slots: sequences held side by side, one per row of a batch (default 1). */
   batchSize?: number;
   /** Longest sequence the cache holds (default and maximum: the context window). */
   maxLength?: number;
@@ -47,20 +53,14 @@ export interface CausalLM {
   newCache(options?: CacheOptions): KVCache;
 }
 
-/** ids must be int32 [B, T] with T >= 1, every id in [0, V), and fit in the window after the cache. */
-export function checkIds(ids: Tensor, vocabSize: number, contextLength: number, past: number): void {
+/** ids must be int32 [B, T] with T >= 1 and every id in [0, V). */
+export function checkIds(ids: Tensor, vocabSize: number): void {
   if (ids.dtype !== "int32" || ids.ndim !== 2 || ids.shape[1] === 0) {
     throw new ShapeError(
       `forward: ids must be int32 [B, T] with T >= 1, got ${ids.dtype} [${ids.shape.join(", ")}]`,
     );
   }
   const T = ids.shape[1]!;
-  if (past + T > contextLength) {
-    const where = past > 0 ? ` (${past} cached + ${T} new)` : "";
-    throw new ShapeError(
-      `forward: ${past + T} tokens${where} exceed the model's context of ${contextLength}`,
-    );
-  }
   const data = ids.dataSync();
   for (let i = 0; i < data.length; i++) {
     const id = data[i]!;
@@ -71,5 +71,15 @@ export function checkIds(ids: Tensor, vocabSize: number, contextLength: number, 
         `forward: token id ${id} at ids[${b}, ${i - b * T}] is out of range for a vocabulary of ${vocabSize}`,
       );
     }
+  }
+}
+
+/** The T new tokens must fit in the window after the `past` tokens already cached. */
+export function checkContext(T: number, past: number, contextLength: number): void {
+  if (past + T > contextLength) {
+    const where = past > 0 ? ` (${past} cached + ${T} new)` : "";
+    throw new ShapeError(
+      `forward: ${past + T} tokens${where} exceed the model's context of ${contextLength}`,
+    );
   }
 }

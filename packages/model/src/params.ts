@@ -2,10 +2,11 @@
 // and this file turns such a list into tensors — random ones for a new model, or checks a
 // checkpoint against it (weights.ts). One list per architecture is the single place where
 // Hugging Face names meet our modules.
-// Not here: reading files (weights.ts), the architectures themselves (gpt2.ts, llama.ts).
+// Not here: checking a checkpoint (weights.ts), the architectures themselves (gpt2.ts, llama.ts),
+// the layers the tensors become (layers.ts).
 // Reference: the `_init_weights` methods of HF's GPT2PreTrainedModel / LlamaPreTrainedModel.
 
-import { matmul, type Rng, Tensor } from "@llmts/tensor";
+import { type Rng, Tensor } from "@llmts/tensor";
 
 /** How a parameter starts out in a fresh model. */
 export type Init = { normal: number } | "zeros" | "ones";
@@ -36,21 +37,4 @@ export function take(params: Map<string, Tensor>, name: string): Tensor {
   const t = params.get(name);
   if (t === undefined) throw new Error(`model: parameter "${name}" was not provided`);
   return t;
-}
-
-/**
- * nn.Linear: y = x Wᵀ + b with W stored [out, in] (Llama's layout).
- * x: [..., in] -> [..., out]. Wᵀ is a transposed view: matmul reads it in place.
- */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  const y = matmul(x, weight.transpose(0, 1));
-  return bias ? y.add(bias) : y;
-}
-
-/**
- * GPT-2's Conv1D: y = x W + b with W stored [in, out] (the transpose of nn.Linear's layout, kept
- * from the original TensorFlow checkpoint). x: [..., in] -> [..., out].
- */
-export function conv1d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
-  return matmul(x, weight).add(bias);
 }

@@ -103,17 +103,36 @@ export class RopeTables {
       sin: new Tensor(this.sin, [T, D], [D, 1], start * D),
     };
   }
+
+  /**
+   * cos and sin for rows at different positions (batched decoding): row b gets positions
+   * start[b] .. start[b]+T-1, copied out as [B, 1, T, headDim] (broadcast over the heads).
+   */
+  rows(start: readonly number[], T: number): { cos: Tensor; sin: Tensor } {
+    this.ensure(Math.max(...start) + T);
+    const D = this.headDim;
+    const [cos, sin] = [new Float32Array(start.length * T * D), new Float32Array(start.length * T * D)];
+    start.forEach((s, b) => {
+      cos.set(this.cos.subarray(s * D, (s + T) * D), b * T * D);
+      sin.set(this.sin.subarray(s * D, (s + T) * D), b * T * D);
+    });
+    const shape = [start.length, 1, T, D];
+    return { cos: new Tensor(cos, shape), sin: new Tensor(sin, shape) };
+  }
 }
 
 /**
- * x: [B, H, T, headDim] at positions start .. start+T-1 -> rotated x, same shape.
+ * x: [B, H, T, headDim] at positions start .. start+T-1 -> rotated x, same shape. `start` is one
+ * number for every row, or one per row ([B]) when the rows sit at different positions.
  * Built from differentiable tensor ops, so the same code serves training (the gradient of a
  * rotation is the opposite rotation, which autograd derives from mul/concat/neg).
  */
-export function applyRope(x: Tensor, tables: RopeTables, start: number): Tensor {
+export function applyRope(x: Tensor, tables: RopeTables, start: number | readonly number[]): Tensor {
   const T = x.shape[2]!;
   const half = tables.headDim / 2;
-  const { cos, sin } = tables.slice(start, T); // [T, headDim], broadcast over B and H
+  const shared = typeof start === "number" ? start : start.every((s) => s === start[0]) ? start[0]! : null;
+  // [T, headDim] (broadcast over B and H), or [B, 1, T, headDim] per row
+  const { cos, sin } = shared === null ? tables.rows(start as readonly number[], T) : tables.slice(shared, T);
   const x1 = x.narrow(-1, 0, half); // [B, H, T, half]
   const x2 = x.narrow(-1, half, half);
   const rotated = concat([neg(x2), x1], -1); // rotateHalf(x): [-x2, x1]

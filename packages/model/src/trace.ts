@@ -8,8 +8,10 @@
 //   trace[0] -> { name: "wte + wpe", depth: 0, input: [1, 5], output: [1, 5, 768], ms: 0.1 }
 //   trace[1] -> { name: "h.0", depth: 0, ... }   trace[2] -> { name: "h.0.ln_1", depth: 1, ... }
 //
-// Off (no `trace` option) it costs one function call per module and records nothing.
-// Ops are eager and synchronous, so a module's time is the time its kernels ran.
+// The model code never mentions tracing: the shared decoder (decoder.ts) hands each block its
+// modules through tracer.modules(), which returns them unchanged when no trace was asked for and
+// wrapped in a recorder when one was. Ops are eager and synchronous, so a module's time is the
+// time its kernels ran.
 // Not here: per-op tracing inside a module, the printing (apps/cli/src/trace-table.ts).
 // Reference: PyTorch's forward hooks (`register_forward_pre_hook` / `register_forward_hook`),
 // which tools such as torchinfo use to print per-module shapes.
@@ -27,30 +29,45 @@ export interface TraceRecord {
   ms: number;
 }
 
-/** Runs `f(input)` as module `name`; the model code reads `m("ln_f", x, (x) => ...)`. */
-export type ModuleRunner = (name: string, input: Tensor, f: (input: Tensor) => Tensor) => Tensor;
+/** A module as the model code calls it: one tensor in, one tensor out. */
+export type Module = (x: Tensor) => Tensor;
 
-const untraced: ModuleRunner = (_name, input, f) => f(input);
+export interface Tracer {
+  /** `f` as module `name`: the same function, recorded when tracing. */
+  module(name: string, f: Module): Module;
+  /** Every module of `parts` as `${prefix}.${key}` (a block's ln_1, attn, ...). */
+  modules<P extends Record<string, Module>>(prefix: string, parts: P): P;
+}
+
+const untraced: Tracer = { module: (_name, f) => f, modules: (_prefix, parts) => parts };
 
 /**
- * The runner a forward pass wraps its modules in: records into `trace` when given (parents are
- * pushed before their children, so the array reads top to bottom), otherwise just calls through.
+ * The tracer of one forward pass: records into `trace` when given (parents are pushed before
+ * their children, so the array reads top to bottom), otherwise hands every module back untouched.
  */
-export function moduleRunner(trace: TraceRecord[] | undefined): ModuleRunner {
+export function tracer(trace: TraceRecord[] | undefined): Tracer {
   if (trace === undefined) return untraced;
   let depth = 0;
-  return (name, input, f) => {
-    const record: TraceRecord = { name, depth, input: [...input.shape], output: [], ms: 0 };
-    trace.push(record);
-    depth++;
-    const t0 = performance.now();
-    try {
-      const output = f(input);
-      record.output = [...output.shape];
-      return output;
-    } finally {
-      record.ms = performance.now() - t0;
-      depth--;
-    }
+  const module = (name: string, f: Module): Module => {
+    return (input) => {
+      const record: TraceRecord = { name, depth, input: [...input.shape], output: [], ms: 0 };
+      trace.push(record);
+      depth++;
+      const t0 = performance.now();
+      try {
+        const output = f(input);
+        record.output = [...output.shape];
+        return output;
+      } finally {
+        record.ms = performance.now() - t0;
+        depth--;
+      }
+    };
   };
+  const modules = <P extends Record<string, Module>>(prefix: string, parts: P): P => {
+    const traced: Record<string, Module> = {};
+    for (const [key, f] of Object.entries(parts)) traced[key] = module(`${prefix}.${key}`, f);
+    return traced as P;
+  };
+  return { module, modules };
 }

@@ -5,11 +5,11 @@
 // (F16 / BF16 / F64 widened or narrowed exactly by @llmts/safetensors) and wrapped without a copy.
 // Because each tensor is read into its own buffer and that buffer becomes the parameter, GPT-2
 // 124M never holds the weights twice.
-// Not here: which names an architecture expects (gpt2.ts / llama.ts list them), quantised dtypes.
+// Not here: which names an architecture expects (gpt2.ts / llama.ts list them), quantised dtypes,
+// files (the caller hands over a WeightSource).
 // Reference: transformers' `_load_state_dict_into_model` missing / unexpected / mismatched keys.
 
-import { toFloat32 } from "@llmts/safetensors";
-import type { Checkpoint } from "@llmts/safetensors/node";
+import { type Tensor as StTensor, toFloat32 } from "@llmts/safetensors";
 import { Tensor } from "@llmts/tensor";
 import { WeightLoadError, type WrongShape } from "./errors.ts";
 import type { ParamSpec } from "./params.ts";
@@ -17,12 +17,24 @@ import type { ParamSpec } from "./params.ts";
 const FLOAT_DTYPES = new Set(["F32", "F16", "BF16", "F64"]);
 
 /**
+ * A checkpoint's tensors, wherever they are: one safetensors file in memory (a browser, from
+ * @llmts/safetensors parseSafetensors) or shards read lazily from disk (the Node adapter, from
+ * @llmts/safetensors/node openCheckpoint).
+ */
+export interface WeightSource {
+  readonly tensors: readonly { name: string; dtype: string; shape: readonly number[] }[];
+  has(name: string): boolean;
+  /** The tensor's bytes as stored. */
+  read(name: string): StTensor;
+}
+
+/**
  * Loads every spec'd parameter from `ckpt` (requiresGrad set, like torch parameters).
  * `ignored(name)` says which extra tensors are expected and skipped (buffers, a tied lm_head).
  * `source` names the checkpoint in error messages.
  */
 export function loadWeights(
-  ckpt: Checkpoint,
+  ckpt: WeightSource,
   specs: readonly ParamSpec[],
   ignored: (name: string) => boolean,
   source: string,

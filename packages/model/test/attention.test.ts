@@ -59,7 +59,6 @@ describe("causalSelfAttention", () => {
       const v = randn([B, Hkv, T, D], rng);
       const y = noGrad(() =>
         causalSelfAttention(q, k, v, {
-          layer: 0,
           scale: 1 / Math.sqrt(D),
           slidingWindow: window,
           dropout: 0,
@@ -88,7 +87,6 @@ function worstDiff(a: Tensor, b: Tensor): number {
 
 describe("the fused attention path", () => {
   const options = (window: number | null) => ({
-    layer: 0,
     scale: 0.25,
     slidingWindow: window,
     dropout: 0,

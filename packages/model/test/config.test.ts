@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, configToJson, parseConfig, readConfig } from "../src/index.ts";
+import { ConfigError, configToJson, parseConfig } from "../src/index.ts";
+import { readConfig } from "../src/node/index.ts";
 
 const llama = (extra: Record<string, unknown> = {}) => ({
   model_type: "llama",

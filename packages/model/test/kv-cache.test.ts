@@ -42,7 +42,7 @@ function chunked(model: CausalLM, sizes: number[]): number[][] {
     for (let b = 0; b < 2; b++) rows[b]!.push(...data.subarray(b * n * V, (b + 1) * n * V));
     start += n;
   }
-  expect(cache.length).toBe(10);
+  expect([cache.length(0), cache.length(1)]).toEqual([10, 10]);
   return rows;
 }
 
@@ -110,6 +110,65 @@ describe("the KV cache", () => {
   });
 });
 
+/** Logits [T, V] of `seq` run alone through the full forward pass (no cache). */
+function alone(model: CausalLM, seq: number[]): Float32Array {
+  return noGrad(() => model.forward(intTensor([seq]))).dataSync() as Float32Array;
+}
+
+/** Row `b` of logits [B, 1, V]. */
+const rowOf = (logits: Tensor, b: number) => {
+  const V = logits.shape[2]!;
+  return logits.dataSync().subarray(b * V, (b + 1) * V);
+};
+
+describe("cache slots (sequences decoded together, each at its own length)", () => {
+  for (const [name, config] of cases) {
+    it(`${name}: one forward per step over rows at different lengths gives each row's logits alone`, () => {
+      const model = createModel(config, new Rng(17));
+      const V = model.vocabSize;
+      const [a, b] = [ids[0]!, ids[1]!.slice(0, 7)];
+      const cache = model.newCache({ batchSize: 2 });
+      // Prompts of 6 and 2 tokens, each prefilled into its own slot (rows listed slot 1 first).
+      model.forward(intTensor([a.slice(0, 6)]), { cache, slots: [1] });
+      model.forward(intTensor([b.slice(0, 2)]), { cache, slots: [0] });
+      for (let t = 0; t < 4; t++) {
+        const step = intTensor([[a[6 + t]!], [b[2 + t]!]]); // [2, 1]
+        const logits = model.forward(step, { cache, slots: [1, 0] }); // [2, 1, V]
+        expectClose(rowOf(logits, 0), alone(model, a).subarray((6 + t) * V, (7 + t) * V));
+        expectClose(rowOf(logits, 1), alone(model, b).subarray((2 + t) * V, (3 + t) * V));
+      }
+      expect([cache.length(0), cache.length(1)]).toEqual([6, 10]);
+    });
+  }
+
+  it("frees a slot for a new sequence while the other sequence goes on", () => {
+    const model = createModel(tinyLlama(), new Rng(18));
+    const V = model.vocabSize;
+    const [a, b] = [ids[0]!, ids[1]!];
+    const cache = model.newCache({ batchSize: 2 });
+    model.forward(intTensor([a.slice(0, 2), b.slice(0, 2)]), { cache }); // both slots in lock step
+    model.forward(intTensor([[a[2]!], [b[2]!]]), { cache });
+    cache.reset(1); // b leaves; c joins in its slot with a 4-token prompt
+    const c = [5, 5, 31, 2, 9];
+    model.forward(intTensor([c.slice(0, 4)]), { cache, slots: [1] });
+    const logits = model.forward(intTensor([[a[3]!], [c[4]!]]), { cache }); // [2, 1, V]
+    expectClose(rowOf(logits, 0), alone(model, a).subarray(3 * V, 4 * V));
+    expectClose(rowOf(logits, 1), alone(model, c).subarray(4 * V, 5 * V));
+  });
+
+  it("refuses slots that repeat, do not exist, or do not match the rows", () => {
+    const model = createModel(tinyGpt2(), new Rng(19));
+    const cache = model.newCache({ batchSize: 2 });
+    const two = intTensor([[1], [2]]);
+    expect(() => model.forward(two, { cache, slots: [1, 1] })).toThrow(/slots \[1, 1\] repeat a slot/);
+    expect(() => model.forward(two, { cache, slots: [0, 2] })).toThrow(
+      /slot 2 does not exist \(the cache has 2\)/,
+    );
+    expect(() => model.forward(two, { cache, slots: [0] })).toThrow(/1 slots given for a batch of 2 rows/);
+    expect(() => model.forward(two, { slots: [0, 1] })).toThrow(/slots .* need options.cache/);
+  });
+});
+
 describe("stepModel", () => {
   it("prefill and step return the full forward's logits at each position", () => {
     const model = createModel(tinyLlama(), new Rng(16));
@@ -119,8 +178,7 @@ describe("stepModel", () => {
     const step = stepModel(model);
     expectClose(step.prefill(row.slice(0, 6)), reference.subarray(5 * V, 6 * V));
     for (let t = 6; t < 10; t++) expectClose(step.step(row[t]!), reference.subarray(t * V, (t + 1) * V));
-    expect(step.position).toBe(10);
     expectClose(step.prefill(row.slice(0, 2)), reference.subarray(V, 2 * V)); // prefill starts over
-    expect(step.position).toBe(2);
+    expectClose(step.step(row[2]!), reference.subarray(2 * V, 3 * V));
   });
 });

@@ -5,15 +5,8 @@ import { fromFloat32, type Tensor as StTensor } from "@llmts/safetensors";
 import { writeSafetensors } from "@llmts/safetensors/node";
 import { intTensor, noGrad, Rng, type Tensor } from "@llmts/tensor";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type CausalLM,
-  configToJson,
-  createModel,
-  loadModel,
-  type ModelConfig,
-  saveModel,
-  WeightLoadError,
-} from "../src/index.ts";
+import { type CausalLM, configToJson, createModel, type ModelConfig, WeightLoadError } from "../src/index.ts";
+import { loadModel, saveModel } from "../src/node/index.ts";
 import { tinyGpt2, tinyLlama } from "./tiny.ts";
 
 let dir: string;

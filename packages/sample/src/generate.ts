@@ -12,14 +12,17 @@
 // the window is full each new token re-runs the whole window, model.prefill(last contextLength
 // ids), instead of a step. Exactly nanoGPT's logits, at the cost of a full forward pass per token.
 //
+// Checked once, here: the settings (resolveGenerationConfig, the one place they are defaulted and
+// validated). The prompt ids are checked where they enter the model (its prefill; @llmts/model
+// forward's checkIds), before anything else reads them.
 // Synchronous on purpose: it is a CPU loop, and a callback is the simplest way to stream.
-// Not here: loading models or tokenizers, the CLI (apps/cli composes those with this).
+// Not here: loading models or tokenizers, the CLI (apps/cli composes those with this), measuring
+// memory (a platform's job: @llmts/sample/node has the Node one).
 // Reference: llama2.c `generate()`; Hugging Face `GenerationMixin._sample` and TextStreamer.
 
 import { type GenerationConfig, type ResolvedGenerationConfig, resolveGenerationConfig } from "./config.ts";
 import { GenerationError } from "./errors.ts";
 import type { Detokenizer, StepModel } from "./interfaces.ts";
-import { residentSetBytes } from "./memory.ts";
 import { Sampler } from "./sampler.ts";
 import { StopStringFilter } from "./stop-strings.ts";
 import { openTextStream } from "./stream-decoder.ts";
@@ -36,7 +39,10 @@ export interface GenerateOptions {
   onToken?: (id: number) => void;
   /** Clock in milliseconds (tests may pass a fake). Default performance.now. */
   now?: () => number;
-  /** Resident memory in bytes, sampled once per token. Default: process RSS (0 outside Node). */
+  /**
+   * Resident memory in bytes, sampled once per token (in Node: residentSetBytes from
+   * "@llmts/sample/node"). Without it peak_rss_mb is null.
+   */
   memoryBytes?: () => number;
 }
 
@@ -53,8 +59,8 @@ export interface GenerationResult {
   prefill_tokens_per_second: number | null;
   /** Tokens after the first / time from the first to the last token; null if only one token. */
   decode_tokens_per_second: number | null;
-  /** Largest resident set size seen during generation, in MiB. */
-  peak_rss_mb: number;
+  /** Largest resident set size seen during generation, in MiB; null without options.memoryBytes. */
+  peak_rss_mb: number | null;
   /** How many times a full window was re-run because of crop_context (0 without it). */
   context_crops: number;
   /** The settings actually used (defaults filled in). */
@@ -69,31 +75,12 @@ export function generate(
 ): GenerationResult {
   const V = model.vocabSize;
   const cfg = resolveGenerationConfig(config, promptIds.length, model.contextLength);
-  promptIds.forEach((id, i) => {
-    if (!Number.isInteger(id) || id < 0 || id >= V) {
-      throw new GenerationError(
-        `generate: prompt id ${id} at position ${i} is outside the vocabulary [0, ${V})`,
-      );
-    }
-  });
   const { tokenizer, onText, onToken } = options;
   if (cfg.stop_strings.length > 0 && !tokenizer) {
     throw new GenerationError("generate: stop_strings need a tokenizer to decode the generated text");
   }
   const now = options.now ?? (() => performance.now());
-  const memoryBytes = options.memoryBytes ?? residentSetBytes;
-
-  const sampler = new Sampler(V, cfg);
-  for (const id of promptIds) sampler.observe(id);
-  const eos = new Set(cfg.eos_token_id);
-  const decoder = tokenizer ? openTextStream(tokenizer, promptIds) : null;
-  const stops = new StopStringFilter(cfg.stop_strings);
-  let text = "";
-  const emit = (piece: string): void => {
-    if (piece === "") return;
-    text += piece;
-    onText?.(piece);
-  };
+  const memoryBytes = options.memoryBytes ?? (() => 0);
 
   // The sampler rewrites logits in place; copy the model's output so its buffer stays intact.
   const logits = new Float32Array(V); // [V]
@@ -112,8 +99,20 @@ export function generate(
 
   let peakBytes = memoryBytes();
   const tStart = now();
-  load(model.prefill(firstInput));
+  load(model.prefill(firstInput)); // the model refuses ids outside its vocabulary here
   const tPrefill = now();
+
+  const sampler = new Sampler(V, cfg);
+  for (const id of promptIds) sampler.observe(id);
+  const eos = new Set(cfg.eos_token_id);
+  const decoder = tokenizer ? openTextStream(tokenizer, promptIds) : null;
+  const stops = new StopStringFilter(cfg.stop_strings);
+  let text = "";
+  const emit = (piece: string): void => {
+    if (piece === "") return;
+    text += piece;
+    onText?.(piece);
+  };
 
   const generated: number[] = [];
   let finish: FinishReason = "length";
@@ -172,7 +171,7 @@ export function generate(
     prefill_tokens_per_second: prefillMs > 0 ? (firstInput.length * 1000) / prefillMs : null,
     decode_tokens_per_second:
       generated.length > 1 && decodeMs > 0 ? ((generated.length - 1) * 1000) / decodeMs : null,
-    peak_rss_mb: peakBytes / 2 ** 20,
+    peak_rss_mb: options.memoryBytes ? peakBytes / 2 ** 20 : null,
     context_crops: crops,
     config: cfg,
   };

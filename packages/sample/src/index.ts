@@ -1,5 +1,6 @@
 // Public API of @llmts/sample: logits processors, the seeded Sampler, stop strings, streaming
-// detokenization and the generate() loop. See README.md.
+// detokenization and the generate() loop. Runs in browsers; Node's memory measurement is in
+// "@llmts/sample/node". See README.md.
 export {
   type EosSource,
   GENERATION_DEFAULTS,
@@ -11,7 +12,6 @@ export {
 export { GenerationError } from "./errors.ts";
 export { type FinishReason, type GenerateOptions, type GenerationResult, generate } from "./generate.ts";
 export type { Detokenizer, StepModel, TextStream } from "./interfaces.ts";
-export { residentSetBytes } from "./memory.ts";
 export {
   applyMinP,
   applyRepetitionPenalty,

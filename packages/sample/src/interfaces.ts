@@ -1,10 +1,11 @@
 // The two small interfaces the generation loop needs from the outside world: a model that
 // turns tokens into next-token logits, and a tokenizer that turns ids back into text.
 //
-// They are defined here (not imported from @llmts/model or @llmts/tokenizer) so that sampling
+// They are defined here, by the code that needs them, and nowhere else: this package does not
+// depend on @llmts/model or @llmts/tokenizer (only its integration test uses them), so sampling
 // can be read and tested on its own with a 10-line fake model. TypeScript's structural typing
-// does the rest: `stepModel(model)` from @llmts/model and the Tokenizer from @llmts/tokenizer
-// satisfy them without naming them.
+// does the rest: `stepModel(model)` from @llmts/model and the Tokenizer from @llmts/tokenizer fit
+// them without naming them.
 // Reference: llama2.c `generate()` (forward one position at a time, decode each token).
 
 /**
@@ -21,7 +22,10 @@ export interface StepModel {
   readonly vocabSize: number;
   /** Longest sequence (prompt + generated) the model accepts, e.g. GPT-2's n_positions. */
   readonly contextLength: number;
-  /** Forgets any previous sequence, runs the whole prompt (at least one id) in one pass. */
+  /**
+   * Forgets any previous sequence, runs the whole prompt (at least one id) in one pass. Throws on
+   * an id outside [0, vocabSize): the model is where ids are checked.
+   */
   prefill(ids: ArrayLike<number>): Float32Array;
   /** Appends one token to the sequence and returns the logits for the token after it. */
   step(id: number): Float32Array;

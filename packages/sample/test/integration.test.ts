@@ -1,21 +1,16 @@
 // The real model and tokenizer packages plug into generate() through the small interfaces of
-// src/interfaces.ts (structural typing: no adapter code). The assignments below are checked by
-// `tsc`; the tests check the behaviour.
+// src/interfaces.ts (structural typing: no adapter code, and no runtime dependency: they are
+// devDependencies, for this test). The assignments below are checked by `tsc`; the tests check
+// the behaviour.
 
-import {
-  type CausalLM,
-  createModel,
-  type StepModel as ModelStepModel,
-  parseConfig,
-  stepModel,
-} from "@llmts/model";
+import { type CausalLM, createModel, parseConfig, stepModel } from "@llmts/model";
 import { intTensor, noGrad, Rng } from "@llmts/tensor";
 import { CharTokenizer, fromTokenizerJson, type Tokenizer } from "@llmts/tokenizer";
 import { describe, expect, it } from "vitest";
 import { type Detokenizer, generate, type StepModel } from "../src/index.ts";
 import { ScriptedModel } from "./fakes.ts";
 
-const asStepModel = (m: ModelStepModel): StepModel => m;
+const asStepModel = (m: ReturnType<typeof stepModel>): StepModel => m;
 const asDetokenizer = (t: Tokenizer): Detokenizer => t;
 
 /**
@@ -80,6 +75,24 @@ describe("generate with @llmts/model and @llmts/tokenizer", () => {
     const prompt = [5, 17, 2, 33];
     const result = generate(asStepModel(stepModel(model)), prompt, { temperature: 0, max_new_tokens: 8 });
     expect(result.generated_ids).toEqual(greedyWithoutCache(model, prompt, 8));
+  });
+
+  it("refuses a prompt id outside the vocabulary where ids enter the model, naming it and its position", () => {
+    const config = parseConfig({
+      model_type: "gpt2",
+      n_layer: 1,
+      n_head: 2,
+      n_embd: 8,
+      vocab_size: 40,
+      n_positions: 16,
+    });
+    const model = stepModel(createModel(config, new Rng(4)));
+    expect(() => generate(asStepModel(model), [1, 40, 2], { max_new_tokens: 2 })).toThrow(
+      /^forward: token id 40 at ids\[0, 1\] is out of range for a vocabulary of 40$/,
+    );
+    expect(() => generate(asStepModel(model), [1, -1], { max_new_tokens: 2 })).toThrow(
+      /token id -1 at ids\[0, 1\]/,
+    );
   });
 
   it("with crop_context, greedy generation past the window equals nanoGPT's loop on the last block", () => {

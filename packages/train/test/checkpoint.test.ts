@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { afterEach, describe, expect, it } from "vitest";
 import { type PreparedRun, TrainError } from "../src/index.ts";
 import {

@@ -2,7 +2,7 @@
 // interrupted and resumed is the same run, bit for bit.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { loadModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { CharTokenizer } from "@llmts/tokenizer";
 import { afterEach, describe, expect, it } from "vitest";
 import { isEvalRecord, newRun, type StepRecord, trainLoop } from "../src/index.ts";

@@ -23,7 +23,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type CausalLM, loadModel } from "@llmts/model";
+import type { CausalLM } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { GENERATION_DEFAULTS, Sampler } from "@llmts/sample";
 import { intTensor, noGrad } from "@llmts/tensor";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";

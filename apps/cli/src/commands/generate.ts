@@ -10,8 +10,11 @@
 //     written piece by piece, UTF-8 safe, then one "\n". Without a tokenizer (--prompt-ids on a
 //     directory that has none) the generated ids are streamed instead, space-separated.
 //   - --json: nothing streams; one JSON object on one line at the end (for jq).
-//   - stderr: the stats (time to first token, prefill / decode tokens per second, peak RSS), and
-//     with --trace the modules of one forward pass (trace-table.ts).
+//   - stderr: with --trace the modules of one forward pass (trace-table.ts), run once generation
+//     has checked every setting, then the stats (time to first token, prefill / decode tokens per
+//     second, peak RSS).
+// Checked once each: flag syntax here (naming the flag, before the model loads), the generation
+// settings in generate() (resolveGenerationConfig), the prompt ids where they enter the model.
 // Flag names are Hugging Face's generate() knobs in kebab-case; defaults are HF's (temperature 1,
 // top-k / top-p / min-p / repetition penalty off) with a fixed seed, so a run is reproducible.
 // --crop-context is nanoGPT's sliding window (sample.py), for toy models with small windows.
@@ -20,15 +23,16 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pinWeights } from "@llmts/kernels";
-import { type CausalLM, loadModel, stepModel } from "@llmts/model";
+import { stepModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import {
   GENERATION_DEFAULTS,
   type GenerationConfig,
   type GenerationResult,
   generate,
   readEosTokenIds,
-  resolveGenerationConfig,
 } from "@llmts/sample";
+import { residentSetBytes } from "@llmts/sample/node";
 import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
@@ -117,7 +121,8 @@ export function registerGenerate(program: Command): void {
     `
 Output: stdout gets the continuation (not the prompt) as it is decoded, then a newline; without a
 tokenizer (--prompt-ids on a directory that has none) it gets the generated ids instead, space-separated.
-Stats (time to first token, prefill and decode tokens/s, peak RSS) and --trace go to stderr.
+--trace (after the continuation) and the stats (time to first token, prefill and decode tokens/s,
+peak RSS) go to stderr.
 --json streams nothing: stdout is one JSON object on one line, with prompt_ids, generated_ids, text
 (null without a tokenizer), finish_reason ("length" | "eos_token" | "stop_sequence"),
 time_to_first_token_ms, prefill_tokens_per_second, decode_tokens_per_second (null when not
@@ -158,20 +163,7 @@ function runGenerate(o: GenerateFlags): void {
   if (o.stop && !tokenizer) throw new CliError(`--stop: ${noTokenizer} to decode text with`);
 
   const promptIds = givenIds ?? encodePrompt(tokenizer!, o.prompt!);
-  checkIdsInVocabulary(promptIds, model, givenIds !== undefined);
   const config: GenerationConfig = { ...settings, eos_token_id: eosIds(o.model, tokenizer) };
-  // The window check (prompt + max_new_tokens) before any forward pass, so --trace fails clearly too.
-  resolveGenerationConfig(config, promptIds.length, model.contextLength);
-
-  if (o.trace) {
-    // The prefill generate() runs: with --crop-context, only the last window of a long prompt.
-    const traced = o.cropContext ? promptIds.slice(-model.contextLength) : promptIds;
-    const trace = tracePrefill(model, traced);
-    process.stderr.write(
-      `trace: one forward pass over the ${traced.length}-token prompt (${model.config.arch}, after an untraced warm-up)\n` +
-        `${formatTrace(trace)}\n\n`,
-    );
-  }
 
   const write = (s: string) => {
     if (!o.json) process.stdout.write(s);
@@ -179,6 +171,7 @@ function runGenerate(o: GenerateFlags): void {
   let first = true;
   const result = generate(stepModel(model), promptIds, config, {
     tokenizer,
+    memoryBytes: residentSetBytes,
     onText: write,
     onToken: tokenizer
       ? undefined
@@ -188,6 +181,15 @@ function runGenerate(o: GenerateFlags): void {
         },
   });
   write("\n");
+  if (o.trace) {
+    // The prefill generate() ran: with --crop-context, only the last window of a long prompt.
+    const traced = result.config.crop_context ? promptIds.slice(-model.contextLength) : promptIds;
+    const trace = tracePrefill(model, traced);
+    process.stderr.write(
+      `trace: one forward pass over the ${traced.length}-token prompt (${model.config.arch}, after an untraced warm-up)\n` +
+        `${formatTrace(trace)}\n\n`,
+    );
+  }
   process.stderr.write(formatStats(result));
   if (o.json) {
     const json = {
@@ -244,14 +246,6 @@ function parseIds(text: string): number[] {
   });
 }
 
-function checkIdsInVocabulary(ids: readonly number[], model: CausalLM, fromFlag: boolean): void {
-  const V = model.vocabSize;
-  const bad = ids.findIndex((id) => id >= V);
-  if (bad < 0) return;
-  const source = fromFlag ? "--prompt-ids" : "--prompt: the tokenizer gave";
-  throw new CliError(`${source} id ${ids[bad]} at position ${bad}, outside the model's vocabulary [0, ${V})`);
-}
-
 /** What loadTokenizer(dir) would find (tokenizer/load.ts), so "none" is not mistaken for "broken". */
 function hasTokenizerFiles(dir: string): boolean {
   const has = (name: string) => existsSync(join(dir, name));
@@ -296,9 +290,10 @@ function readJson(file: string): unknown {
 function formatStats(r: GenerationResult): string {
   const rate = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(1)} tok/s`);
   const crops = r.context_crops > 0 ? ` | ${r.context_crops} context crops` : "";
+  const rss = r.peak_rss_mb === null ? "n/a" : `${r.peak_rss_mb.toFixed(0)} MB`;
   return (
     `[${r.prompt_ids.length} prompt tokens, ${r.generated_ids.length} generated (${r.finish_reason})` +
     ` | first token ${r.time_to_first_token_ms.toFixed(1)} ms | prefill ${rate(r.prefill_tokens_per_second)}` +
-    ` | decode ${rate(r.decode_tokens_per_second)} | peak RSS ${r.peak_rss_mb.toFixed(0)} MB${crops}]\n`
+    ` | decode ${rate(r.decode_tokens_per_second)} | peak RSS ${rss}${crops}]\n`
   );
 }

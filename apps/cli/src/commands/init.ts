@@ -9,7 +9,8 @@
 // Not here: training (`llmts train`), downloading trained weights.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, createModel, type ModelConfig, PRESETS, parseConfig, saveModel } from "@llmts/model";
+import { ConfigError, createModel, type ModelConfig, PRESETS, parseConfig } from "@llmts/model";
+import { saveModel } from "@llmts/model/node";
 import { Rng } from "@llmts/tensor";
 import type { Command } from "commander";
 import { CliError, parseNumberFlag } from "../errors.ts";

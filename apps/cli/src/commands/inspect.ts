@@ -13,7 +13,8 @@
 // every element.
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { ConfigError, gpt2PrefixOf, parameterSpecs, readConfig } from "@llmts/model";
+import { ConfigError, gpt2PrefixOf, parameterSpecs } from "@llmts/model";
+import { readConfig } from "@llmts/model/node";
 import { type DType, dtypeSize } from "@llmts/safetensors";
 import { openCheckpoint } from "@llmts/safetensors/node";
 import type { Command } from "commander";

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { pinWeights } from "@llmts/kernels";
-import { loadModel } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { fromFloat32, type Tensor as StTensor, toBigInt64 } from "@llmts/safetensors";
 import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
 import { intTensor, noGrad } from "@llmts/tensor";

@@ -12,7 +12,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { readConfig } from "@llmts/model";
+import { readConfig } from "@llmts/model/node";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "@llmts/train";
 import { OPTIMIZER_FILE, STATE_FILE } from "@llmts/train/node";
 import { type Command, Option } from "commander";

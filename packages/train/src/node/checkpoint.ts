@@ -34,7 +34,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { type CausalLM, saveModel } from "@llmts/model";
+import type { CausalLM } from "@llmts/model";
+import { saveModel } from "@llmts/model/node";
 import { fromFloat32, type Tensor as StTensor, toFloat32 } from "@llmts/safetensors";
 import { fsyncPath, readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
 import type { AdamW, AdamWState } from "../adamw.ts";

@@ -14,7 +14,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildModel, type CausalLM, loadModel } from "@llmts/model";
+import { buildModel, type CausalLM } from "@llmts/model";
+import { loadModel } from "@llmts/model/node";
 import { Rng } from "@llmts/tensor";
 import { CharTokenizer, loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { lrDecayItersOf, type TrainConfig, validateConfig, withDropout } from "../config.ts";

@@ -1,0 +1,54 @@
+// Models in and out of Hugging Face's directory layout, on disk (Node only):
+//
+//   DIR/config.json                                   model_type and sizes (config.ts)
+//   DIR/model.safetensors  (or an index + shards)     parameters under HF names
+//
+// readConfig() and loadModel() read a directory and hand what they read to the platform-neutral
+// loader (load.ts), so a model loads here exactly as it does from bytes in a browser: the same
+// checks, the same errors. Tensors are read one at a time from disk, so GPT-2 124M never holds
+// its weights twice. saveModel() writes config.json, then model.safetensors, each atomically.
+// Not here: parsing and checking (config.ts, weights.ts, load.ts), tokenizers
+// (@llmts/tokenizer reads tokenizer.json from the same directory), optimizer state (@llmts/train).
+
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { openCheckpoint, writeFileAtomic, writeSafetensors } from "@llmts/safetensors/node";
+import { type ModelConfig, parseConfigText } from "../config.ts";
+import { ConfigError } from "../errors.ts";
+import { modelFromWeights, type SaveOptions, toCheckpoint } from "../load.ts";
+import type { CausalLM } from "../model.ts";
+
+/** Reads and parses `<dir>/config.json`. */
+export function readConfig(dir: string): ModelConfig {
+  const file = join(dir, "config.json");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new ConfigError(`config: cannot read ${file}`);
+  }
+  return parseConfigText(text, file);
+}
+
+/** Reads DIR/config.json and the weights next to it (single file or sharded), converted to f32. */
+export function loadModel(dir: string): { config: ModelConfig; model: CausalLM } {
+  const config = readConfig(dir);
+  const ckpt = openCheckpoint(dir);
+  try {
+    return { config, model: modelFromWeights(config, ckpt, resolve(dir)) };
+  } finally {
+    ckpt.close();
+  }
+}
+
+/**
+ * Writes DIR/config.json and DIR/model.safetensors (creating DIR). Each file is replaced
+ * atomically and durably (writeFileAtomic: a uniquely named temp file, fsync, rename, fsync of the
+ * directory); the tensors stream to disk without being joined into one buffer.
+ */
+export function saveModel(dir: string, model: CausalLM, options: SaveOptions = {}): void {
+  mkdirSync(dir, { recursive: true });
+  const { configJson, tensors } = toCheckpoint(model, options);
+  writeFileAtomic(join(dir, "config.json"), [configJson]);
+  writeSafetensors(join(dir, "model.safetensors"), tensors, { format: "pt" });
+}
