@@ -40,6 +40,7 @@ import { join } from "node:path";
 import { type CausalLM, saveModel } from "@llmts/model";
 import { fromFloat32, type Tensor as StTensor, toFloat32 } from "@llmts/safetensors";
 import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
+import { saveTokenizer } from "@llmts/tokenizer/node";
 import type { AdamW, AdamWState } from "./adamw.ts";
 import { configFromJson, configToJson, type TrainConfig } from "./config.ts";
 import { TrainError } from "./errors.ts";
@@ -66,9 +67,9 @@ export interface TrainingState {
   config: TrainConfig;
 }
 
-/** Something that can write its files into a directory (the tokenizer: tokenizer.json). */
+/** What a checkpoint needs of the tokenizer: its tokenizer.json text (saveTokenizer writes it). */
 export interface Savable {
-  save(dir: string): void;
+  toTokenizerJson(): string;
 }
 
 export interface CheckpointParts {
@@ -90,7 +91,7 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts, probe?: Chec
   mkdirSync(staging);
 
   saveModel(staging, parts.model);
-  parts.tokenizer.save(staging);
+  saveTokenizer(parts.tokenizer, staging);
   writeOptimizer(join(staging, OPTIMIZER_FILE), parts.optimizer, parts.state.iter);
   const files: Record<string, string> = {};
   for (const name of readdirSync(staging).sort()) {

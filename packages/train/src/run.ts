@@ -20,7 +20,8 @@ import { join } from "node:path";
 import { buildModel, type CausalLM, createModel, loadModel } from "@llmts/model";
 import { writeFileAtomic } from "@llmts/safetensors/node";
 import { Rng } from "@llmts/tensor";
-import { CharTokenizer, loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
+import { CharTokenizer, type Tokenizer } from "@llmts/tokenizer";
+import { loadTokenizer } from "@llmts/tokenizer/node";
 import { AdamW } from "./adamw.ts";
 import {
   hasCheckpoint,

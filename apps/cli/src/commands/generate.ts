@@ -29,7 +29,8 @@ import {
   resolveGenerationConfig,
 } from "@llmts/sample";
 import { pinWeights } from "@llmts/tensor";
-import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
+import { type Tokenizer, tokenizerFilesToRead } from "@llmts/tokenizer";
+import { loadTokenizer } from "@llmts/tokenizer/node";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
@@ -252,10 +253,9 @@ function checkIdsInVocabulary(ids: readonly number[], model: CausalLM, fromFlag:
   throw new CliError(`${source} id ${ids[bad]} at position ${bad}, outside the model's vocabulary [0, ${V})`);
 }
 
-/** What loadTokenizer(dir) would find (tokenizer/load.ts), so "none" is not mistaken for "broken". */
+/** Whether loadTokenizer(dir) would find files to read, so "none" is not mistaken for "broken". */
 function hasTokenizerFiles(dir: string): boolean {
-  const has = (name: string) => existsSync(join(dir, name));
-  return has("tokenizer.json") || has("tokenizer.bin") || (has("vocab.json") && has("merges.txt"));
+  return tokenizerFilesToRead((name) => existsSync(join(dir, name))) !== undefined;
 }
 
 /**
