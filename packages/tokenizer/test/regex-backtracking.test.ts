@@ -25,7 +25,11 @@ function withSplit(pattern: string): object {
   };
 }
 
-/** Patterns shipped in real tokenizer.json files (Oniguruma syntax, as written there). */
+/**
+ * Patterns shipped in real tokenizer.json files (Oniguruma syntax, as written there): the byte-level
+ * families, and the Split lists of DeepSeek, Tiny Aya / Command and Falcon that llama.cpp's
+ * pre-tokenizer table (src/llama-vocab.cpp) copies from their tokenizer.json files.
+ */
 const REAL: Record<string, string> = {
   "GPT-2 (ByteLevel's own regex)":
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
@@ -33,19 +37,27 @@ const REAL: Record<string, string> = {
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
   "cl100k, tiktoken's possessive spelling":
     "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}++|\\p{N}{1,3}+| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*+|\\s++$|\\s*[\\r\\n]|\\s+(?!\\S)|\\s",
-  o200k:
+  "o200k (GPT-4o, Tiny Aya)":
     "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
   Qwen2:
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
   "DeepSeek V3, words":
     "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\\r\\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
-  "DeepSeek V3, CJK": "[一-龥\\u3040-ゟ゠-ヿ]+",
-  "digits in threes (Llama 3, DeepSeek)": "\\p{N}{1,3}",
-  "single digits": "\\p{N}",
-  "digits grouped from the right": "\\d{1,3}(?=(?:\\d{3})*\\b)",
-  "DeepSeek Coder, trailing space": "\\s+$",
-  "DeepSeek Coder, punctuation": "\\s?[!-/:-~！-／：-～‘-‟　-。]+",
-  "newlines on their own": "[\\r\\n]",
+  "DeepSeek V3, kana and CJK": "[一-龥\\u3040-ゟ゠-ヿ]+",
+  "digits in threes (Llama 3, DeepSeek V3)": "\\p{N}{1,3}",
+  "single digits (SmolLM, StarCoder)": "\\p{N}",
+  "digits grouped from the right (Tiny Aya, Command)": "\\d{1,3}(?=(?:\\d{3})*\\b)",
+  "DeepSeek LLM, newlines": "[\\r\\n]",
+  // Three range ends are written as escapes: copied as characters, they tend to be normalized to
+  // NFC (U+1F7D -> U+03CE ...), which puts the range out of order.
+  "DeepSeek LLM, Latin and Greek words":
+    "\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-\u1f7dᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-\u1fd3ῖ-\u1fdbῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+",
+  "DeepSeek LLM, punctuation": "\\s?[!-/:-~！-／：-～‘-‟　-。]+",
+  "DeepSeek LLM, trailing spaces": "\\s+$",
+  "DeepSeek LLM and Coder, CJK and Hangul": "[一-龥ࠀ-一가-퟿]+",
+  "DeepSeek Coder, letters": "\\s?\\p{L}+",
+  "DeepSeek Coder, punctuation": "\\s?\\p{P}+",
+  "Falcon, punctuation": "[\\p{P}\\$\\+<=>\\^~\\|`]+",
 };
 
 /** The patterns the regex translation tests split with (test/regex.test.ts). */
