@@ -10,6 +10,7 @@ import { createModel, parseConfig } from "@llmts/model";
 import { saveModel } from "@llmts/model/node";
 import { Rng } from "@llmts/tensor";
 import { CharTokenizer, fromTokenizerJson, type Tokenizer, trainBpe } from "@llmts/tokenizer";
+import { saveTokenizer } from "@llmts/tokenizer/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
@@ -62,7 +63,7 @@ function saveTinyModel(out: string, vocabSize: number, tokenizer: Tokenizer | nu
     n_positions: nPositions,
   });
   saveModel(out, createModel(config, new Rng(7)));
-  tokenizer?.save(out);
+  if (tokenizer) saveTokenizer(tokenizer, out);
 }
 
 /**

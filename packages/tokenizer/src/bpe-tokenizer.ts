@@ -10,14 +10,12 @@
 // Not here: reading tokenizer.json (tokenizer-json.ts) or the byte / character specifics
 // (byte-level-bpe.ts, sentencepiece-bpe.ts).
 
-import { writeFileSync } from "node:fs";
 import { type AddedToken, AddedTokenSplitter } from "./added-tokens.ts";
 import { type MergeTable, mergeWord } from "./bpe.ts";
 import { byteFallbackStreamDecoder, decodeWithByteFallback } from "./byte-fallback.ts";
 import type { JsonObject } from "./json-fields.ts";
 import type { Normalize, PreTokenize } from "./pipeline.ts";
 import type { SpecialTokenTemplate } from "./post-processor.ts";
-import { tokenizerJsonPath } from "./save-path.ts";
 import { byteStreamDecoder } from "./stream.ts";
 import type { EncodeOptions, StreamDecoder, Tokenizer, TokenizerKind } from "./types.ts";
 
@@ -198,8 +196,8 @@ export abstract class BpeTokenizer implements Tokenizer {
     return this.splitter.get(token)?.id ?? this.vocab.get(token);
   }
 
-  /** Writes the tokenizer.json this tokenizer was built from. */
-  save(path: string): void {
-    writeFileSync(tokenizerJsonPath(path), `${JSON.stringify(this.json)}\n`);
+  /** The tokenizer.json this tokenizer was built from. */
+  toTokenizerJson(): string {
+    return `${JSON.stringify(this.json)}\n`;
   }
 }

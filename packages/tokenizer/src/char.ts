@@ -11,9 +11,7 @@
 // Not here: an unknown token. Encoding a character outside the vocabulary is an error, as in
 // nanoGPT (where it is a KeyError).
 
-import { writeFileSync } from "node:fs";
 import type { JsonObject } from "./json-fields.ts";
-import { tokenizerJsonPath } from "./save-path.ts";
 import type { EncodeOptions, StreamDecoder, Tokenizer } from "./types.ts";
 import { TokenizerError } from "./types.ts";
 
@@ -85,7 +83,12 @@ export class CharTokenizer implements Tokenizer {
     return { push: (id) => this.chars[id] ?? "", flush: () => "" };
   }
 
-  toTokenizerJson(): JsonObject {
+  /** The tokenizer.json text: one character per line of the vocabulary, readable in a diff. */
+  toTokenizerJson(): string {
+    return `${JSON.stringify(this.tokenizerJsonObject(), null, 1)}\n`;
+  }
+
+  private tokenizerJsonObject(): JsonObject {
     return {
       version: "1.0",
       truncation: null,
@@ -108,11 +111,6 @@ export class CharTokenizer implements Tokenizer {
         merges: [],
       },
     };
-  }
-
-  /** `path`: a directory (gets tokenizer.json) or a .json file. */
-  save(path: string): void {
-    writeFileSync(tokenizerJsonPath(path), `${JSON.stringify(this.toTokenizerJson(), null, 1)}\n`);
   }
 
   /** Is this tokenizer.json one that `save` wrote? (BPE, no merges, single characters, Fuse.) */

@@ -1,11 +1,21 @@
 // Reading fields out of a parsed JSON file with errors that name the file and the field:
 //   tokenizer: model.merges[12]: token "Ġxy" is not in model.vocab (models/gpt2/tokenizer.json)
+// Nesting is limited to MAX_JSON_DEPTH levels before anything walks a value: the loaders recurse
+// into Sequence normalizers, pre-tokenizers, decoders and post-processors, and a file that nests
+// 50,000 of them would otherwise end in a stack overflow instead of an error naming the file.
 // Not a schema library: just the handful of checks the loaders need.
 
 import { TokenizerError } from "./types.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
+
+/**
+ * How deeply [ ] and { } may nest. 128 is serde_json's limit, so Hugging Face tokenizers (Rust)
+ * refuses anything deeper too, and the safetensors header reader (packages/safetensors/src/json.ts)
+ * stops at the same depth. Real tokenizer.json files nest about 6 levels.
+ */
+export const MAX_JSON_DEPTH = 128;
 
 /** The file being read, so every error can say where. */
 export class JsonSource {
@@ -46,12 +56,41 @@ export class JsonSource {
     return value;
   }
 
-  /** Parse JSON text, naming the file when it is not JSON. */
-  parse(text: string): Json {
+  /**
+   * Parse JSON text, naming the file when it is not JSON or nests too deeply. `checkDepth: false`
+   * when the caller checks it anyway (fromTokenizerJson does): the walk costs ~10 ms for GPT-2.
+   */
+  parse(text: string, checkDepth = true): Json {
+    let value: Json;
     try {
-      return JSON.parse(text) as Json;
+      value = JSON.parse(text) as Json;
     } catch (error) {
       throw new TokenizerError(`tokenizer: not valid JSON: ${(error as Error).message} (${this.file})`);
+    }
+    if (checkDepth) this.checkDepth(value);
+    return value;
+  }
+
+  /**
+   * Fails when `value` nests [ ] / { } deeper than MAX_JSON_DEPTH (the top level is depth 1),
+   * naming the top-level field it happens under. An explicit stack, not recursion: the point is
+   * to survive the very nesting it refuses. (V8's JSON.parse itself does not recurse.)
+   */
+  checkDepth(value: Json): void {
+    const stack: [Json[] | JsonObject, number, string][] = [];
+    const enter = (child: Json | undefined, depth: number, field: string) => {
+      if (child === null || typeof child !== "object") return;
+      if (depth > MAX_JSON_DEPTH) this.fail(field, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+      stack.push([child, depth, field]);
+    };
+    enter(value, 1, "(top level)");
+    while (stack.length > 0) {
+      const [container, depth, field] = stack.pop()!;
+      if (Array.isArray(container)) {
+        for (let k = 0; k < container.length; k++) enter(container[k], depth + 1, field);
+      } else {
+        for (const key in container) enter(container[key], depth + 1, depth === 1 ? key : field);
+      }
     }
   }
 }

@@ -5,11 +5,13 @@
 //
 // Only the components real decoder-only checkpoints use are implemented; any other `type`
 // throws a TokenizerError naming the field, rather than silently tokenizing differently.
-// Regex patterns go through translateRegex (Oniguruma -> JS).
+// Regex patterns go through translateRegex (Oniguruma -> JS), then through the backtracking check
+// (regex-backtracking.ts): a pattern that could hang the process on some text is refused at load.
 // Reference: huggingface/tokenizers normalizers/*.rs and pre_tokenizers/*.rs.
 
 import type { Json, JsonObject, JsonSource } from "./json-fields.ts";
 import { RegexTranslationError, translateRegex } from "./regex.ts";
+import { backtrackingProblem } from "./regex-backtracking.ts";
 
 export type Normalize = (text: string) => string;
 
@@ -27,17 +29,33 @@ const gpt2Regex = () => new RegExp(translateRegex(GPT2_PATTERN), "gu");
 
 function compile(source: JsonSource, pattern: Json | undefined, field: string): RegExp {
   const p = source.object(pattern, field);
-  try {
-    if (typeof p.Regex === "string") return new RegExp(translateRegex(p.Regex), "gu");
+  if (typeof p.Regex !== "string") {
     if (typeof p.String === "string")
       return new RegExp(p.String.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"), "gu");
+    return source.fail(field, 'expected {"Regex": ...} or {"String": ...}');
+  }
+  let js: string;
+  let regex: RegExp;
+  try {
+    js = translateRegex(p.Regex);
+    regex = new RegExp(js, "gu");
   } catch (error) {
     if (error instanceof RegexTranslationError || error instanceof SyntaxError) {
-      source.fail(`${field}.Regex`, `cannot translate the pattern to JavaScript: ${error.message}`);
+      // V8's SyntaxError quotes the whole pattern, which can be any length: quote ours, shortened.
+      const reason = error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
+      source.fail(`${field}.Regex`, `${quote(p.Regex)} cannot be translated to JavaScript: ${reason}`);
     }
     throw error;
   }
-  return source.fail(field, 'expected {"Regex": ...} or {"String": ...}');
+  const problem = backtrackingProblem(js);
+  if (problem !== undefined) source.fail(`${field}.Regex`, `${quote(p.Regex)} ${problem}`);
+  return regex;
+}
+
+/** A pattern for an error message: JSON-quoted (one line), at most about 100 characters. */
+function quote(pattern: string): string {
+  const text = JSON.stringify(pattern);
+  return text.length > 100 ? `${text.slice(0, 96)}..."` : text;
 }
 
 // ---------------------------------------------------------------------------------------------

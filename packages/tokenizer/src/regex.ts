@@ -55,6 +55,9 @@ const ESCAPES: Record<string, string> = {
   Z: "(?=\\n?(?![\\s\\S]))",
 };
 
+/** How \b and \B come out: each is one test of its position, though written as an alternation. */
+export const BOUNDARY_TRANSLATIONS: ReadonlySet<string> = new Set([ESCAPES.b!, ESCAPES.B!]);
+
 /**
  * Escapes inside a class: `body` adds characters to the class; `not` is a set given by its
  * complement (\S is "not SPACE_BODY"), which a JS `u` class cannot hold (see charClass).

@@ -35,6 +35,7 @@ export interface TokenizerConfig {
 /** `file` is only used in error messages. */
 export function fromTokenizerJson(json: Json, file: string, config: TokenizerConfig = {}): Tokenizer {
   const source = new JsonSource(file);
+  source.checkDepth(json); // the Sequence readers below recurse
   const root = source.object(json, "(top level)");
   const model = source.object(root.model, "model");
   const type = model.type === undefined ? "BPE" : source.string(model.type, "model.type");

@@ -50,8 +50,11 @@ export interface Tokenizer {
    * tokenizer_config.json's add_bos_token applied as transformers applies it).
    */
   readonly addBos: boolean;
-  /** Write as a Hugging Face tokenizer.json (a directory gets `tokenizer.json` inside it). */
-  save(path: string): void;
+  /**
+   * The Hugging Face tokenizer.json text this tokenizer is (what loading it back reads). Writing it
+   * to disk is the Node adapter's job: saveTokenizer in "@llmts/tokenizer/node".
+   */
+  toTokenizerJson(): string;
 }
 
 /** Bad tokenizer input: a malformed file, an unknown character. The message names file and field. */

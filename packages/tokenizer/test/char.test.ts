@@ -1,11 +1,12 @@
 // Char-level tokenizer: nanoGPT's sorted-character vocabulary, saved as a tokenizer.json that
 // @huggingface/tokenizers reads with the same ids.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { afterAll, describe, expect, it } from "vitest";
-import { CharTokenizer, loadTokenizer } from "../src/index.ts";
+import { CharTokenizer } from "../src/index.ts";
+import { loadTokenizer, saveTokenizer } from "../src/node/index.ts";
 import { mobyDickText } from "./corpus.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "llmts-char-"));
@@ -34,7 +35,7 @@ describe("CharTokenizer", () => {
 
   it("saves into a directory and loadTokenizer finds it there as a CharTokenizer", () => {
     const t = CharTokenizer.fromText(mobyDickText());
-    t.save(join(dir, "ckpt"));
+    saveTokenizer(t, join(dir, "ckpt"));
     const again = loadTokenizer(join(dir, "ckpt"));
     expect(again).toBeInstanceOf(CharTokenizer);
     expect((again as CharTokenizer).chars).toEqual(t.chars);
@@ -43,8 +44,7 @@ describe("CharTokenizer", () => {
   it("writes a tokenizer.json that @huggingface/tokenizers maps to the same ids", () => {
     const text = mobyDickText().slice(0, 50_000);
     const t = CharTokenizer.fromText(mobyDickText());
-    t.save(join(dir, "hf.json"));
-    const hf = new HfTokenizer(JSON.parse(readFileSync(join(dir, "hf.json"), "utf8")), {});
+    const hf = new HfTokenizer(JSON.parse(t.toTokenizerJson()), {});
     expect(hf.encode(text, { add_special_tokens: false }).ids).toEqual(t.encode(text));
     expect(hf.decode(t.encode("Call me Ishmael.\n"), { clean_up_tokenization_spaces: false })).toBe(
       "Call me Ishmael.\n",

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadTokenizer, TokenizerError } from "../src/index.ts";
+import { TokenizerError } from "../src/index.ts";
+import { loadTokenizer } from "../src/node/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "llmts-tokerr-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

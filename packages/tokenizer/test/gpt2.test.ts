@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { getEncoding } from "js-tiktoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadTokenizer, type Tokenizer } from "../src/index.ts";
+import type { Tokenizer } from "../src/index.ts";
+import { loadTokenizer, saveTokenizer } from "../src/node/index.ts";
 import { mobyDickText, TRICKY } from "./corpus.ts";
 import { gpt2Files } from "./gpt2-fixture.ts";
 
@@ -80,7 +81,7 @@ describe("GPT-2 byte-level BPE", () => {
 
   it("saves the tokenizer.json it was loaded from, and loads back identical", () => {
     const copy = join(dir, "copy");
-    fromVocabMerges.save(copy);
+    saveTokenizer(fromVocabMerges, copy);
     const again = loadTokenizer(copy);
     const text = TRICKY.join(" ");
     expect(again.encode(text)).toEqual(reference(text));

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadTokenizer } from "../src/index.ts";
+import { loadTokenizer } from "../src/node/index.ts";
 import { mobyDickText, TRICKY } from "./corpus.ts";
 import { spTokenizerJson } from "./sp-fixture.ts";
 

@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CharTokenizer } from "@llmts/tokenizer";
+import { saveTokenizer } from "@llmts/tokenizer/node";
 import { afterEach, describe, expect, it } from "vitest";
 import { getLr, isEvalRecord, type StepRecord } from "../src/index.ts";
 import { MetricsLog, prepareRun, readTextFiles, trainRun } from "../src/node/index.ts";
@@ -112,7 +113,7 @@ describe("prepareRun with --init-from", () => {
   it("refuses a --tokenizer with more tokens than the model has embeddings", () => {
     const dir = outDir();
     const chars = Array.from({ length: 120 }, (_, i) => String.fromCodePoint(0x100 + i)).join("");
-    CharTokenizer.fromText(chars).save(join(dir, "tokenizer.json"));
+    saveTokenizer(CharTokenizer.fromText(chars), join(dir, "tokenizer.json"));
     expect(() =>
       prepareRun(tinyConfig(outDir(), { initFrom: FIXTURE, tokenizer: join(dir, "tokenizer.json") }), {
         readText: () => chars.repeat(4),

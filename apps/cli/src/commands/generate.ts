@@ -33,7 +33,8 @@ import {
   readEosTokenIds,
 } from "@llmts/sample";
 import { residentSetBytes } from "@llmts/sample/node";
-import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
+import { type Tokenizer, tokenizerFilesToRead } from "@llmts/tokenizer";
+import { loadTokenizer } from "@llmts/tokenizer/node";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
@@ -246,10 +247,9 @@ function parseIds(text: string): number[] {
   });
 }
 
-/** What loadTokenizer(dir) would find (tokenizer/load.ts), so "none" is not mistaken for "broken". */
+/** Whether loadTokenizer(dir) would find files to read, so "none" is not mistaken for "broken". */
 function hasTokenizerFiles(dir: string): boolean {
-  const has = (name: string) => existsSync(join(dir, name));
-  return has("tokenizer.json") || has("tokenizer.bin") || (has("vocab.json") && has("merges.txt"));
+  return tokenizerFilesToRead((name) => existsSync(join(dir, name))) !== undefined;
 }
 
 /**

@@ -14,7 +14,8 @@
 // file only reads input and formats output. Encoding adds no BOS/EOS unless
 // --add-special-tokens (Hugging Face's add_special_tokens=True: the post-processor's template).
 import { readFileSync } from "node:fs";
-import { loadTokenizer, type Tokenizer } from "@llmts/tokenizer";
+import type { Tokenizer } from "@llmts/tokenizer";
+import { loadTokenizer } from "@llmts/tokenizer/node";
 import type { Command } from "commander";
 import { CliError } from "../errors.ts";
 

@@ -4,6 +4,7 @@
 // The training itself is @llmts/tokenizer's trainBpe; this file handles flags, files and output.
 import { existsSync, readFileSync } from "node:fs";
 import { trainBpe } from "@llmts/tokenizer";
+import { saveTokenizer } from "@llmts/tokenizer/node";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { CliError, parseNumberFlag } from "../errors.ts";
@@ -46,7 +47,7 @@ export function registerTokenizerTrain(program: Command): void {
       const trained = trainBpe(text, vocabSize, { specialTokens, onProgress: (done) => bar.update(done) });
       const seconds = (performance.now() - start) / 1000;
       bar.stop();
-      trained.save(o.out);
+      saveTokenizer(trained, o.out);
       if (trained.vocabSize < vocabSize) {
         // BPE stops when no pair of tokens occurs twice: the text is too small for the vocabulary.
         process.stderr.write(

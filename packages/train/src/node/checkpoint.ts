@@ -38,6 +38,7 @@ import type { CausalLM } from "@llmts/model";
 import { saveModel } from "@llmts/model/node";
 import { fromFloat32, type Tensor as StTensor, toFloat32 } from "@llmts/safetensors";
 import { fsyncPath, readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
+import { saveTokenizer } from "@llmts/tokenizer/node";
 import type { AdamW, AdamWState } from "../adamw.ts";
 import { TrainError } from "../errors.ts";
 import { stateFromJson, stateToJson, type TrainingState } from "../state.ts";
@@ -47,9 +48,9 @@ export const OPTIMIZER_FILE = "optimizer.safetensors";
 const STAGING_DIR = ".checkpoint-staging";
 const COMMIT_DIR = ".checkpoint-commit";
 
-/** Something that can write its files into a directory (the tokenizer: tokenizer.json). */
+/** What a checkpoint needs of the tokenizer: its tokenizer.json text (saveTokenizer writes it). */
 export interface Savable {
-  save(dir: string): void;
+  toTokenizerJson(): string;
 }
 
 export interface CheckpointParts {
@@ -71,7 +72,7 @@ export function saveCheckpoint(dir: string, parts: CheckpointParts, probe?: Chec
   mkdirSync(staging);
 
   saveModel(staging, parts.model);
-  parts.tokenizer.save(staging);
+  saveTokenizer(parts.tokenizer, staging);
   writeOptimizer(join(staging, OPTIMIZER_FILE), parts.optimizer, parts.state.iter);
   const files: Record<string, string> = {};
   for (const name of readdirSync(staging).sort()) {
