@@ -4,10 +4,15 @@
 // Chromium comes from Debian (scripts/ensure-chromium.mjs, part of `pnpm test`); when it is missing
 // these tests fail with the command that installs it — they never skip.
 
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadModel } from "@llmts/model/node";
+import { readSafetensorsFile } from "@llmts/safetensors/node";
+import { intTensor, noGrad, referenceBackend, setBackend } from "@llmts/tensor";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleForBrowser, launchChromium, type StaticServer, serveStatic } from "../src/browser/index.ts";
+import { FIXTURES } from "./browser/fixture-list.ts";
 import { tensorProgram } from "./browser/tensor-program.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -17,8 +22,15 @@ let server: StaticServer;
 
 beforeAll(async () => {
   const tensor = await bundleForBrowser(here("./browser/tensor-page.ts"));
-  const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/tensor.js"></script>';
-  server = await serveStatic(here("../../../fixtures"), { "/tensor.js": tensor.code, "/tensor.html": page });
+  const logits = await bundleForBrowser(here("./browser/logits-page.ts"));
+  const page = (script: string) =>
+    `<!doctype html><meta charset="utf-8"><script type="module" src="/${script}"></script>`;
+  server = await serveStatic(here("../../../fixtures"), {
+    "/tensor.js": tensor.code,
+    "/tensor.html": page("tensor.js"),
+    "/logits.js": logits.code,
+    "/logits.html": page("logits.js"),
+  });
   browser = await launchChromium();
 }, 120_000);
 
@@ -27,7 +39,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function resultOf(path: string): Promise<number[]> {
+async function resultOf<T = number[]>(path: string): Promise<T> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -35,9 +47,25 @@ async function resultOf(path: string): Promise<number[]> {
   // A page error (caught below) leaves no result: stop waiting then, and report the error.
   await page.waitForFunction(() => "result" in globalThis, null, { timeout: 60_000 }).catch(() => {});
   expect(errors).toEqual([]);
-  const result = await page.evaluate(() => (globalThis as { result?: number[] }).result ?? []);
+  const result = await page.evaluate(() => (globalThis as { result?: unknown }).result ?? []);
   await page.close();
-  return result;
+  return result as T;
+}
+
+/** Logits of a fixture's reference inputs computed here in Node, on the given kernels. */
+function nodeLogits(name: string, backend: Parameters<typeof setBackend>[0]): Float32Array {
+  const dir = here(`../../../fixtures/${name}`);
+  const ids = readSafetensorsFile(join(dir, "reference.safetensors")).get("input_ids");
+  const values = new BigInt64Array(ids.data.buffer, ids.data.byteOffset, ids.data.byteLength / 8);
+  const previous = setBackend(backend);
+  try {
+    const { model } = loadModel(dir);
+    return noGrad(() =>
+      model.forward(intTensor(Int32Array.from(values, Number), ids.shape)),
+    ).dataSync() as Float32Array;
+  } finally {
+    setBackend(previous);
+  }
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -64,5 +92,18 @@ describe("in headless Chromium", () => {
     expect(got.length).toBe(want.length);
     // The same code on IEEE arithmetic; only Math.exp/tanh may differ in the last bit between V8s.
     expect(maxDiff(got, want)).toBeLessThan(1e-5);
+  });
+
+  it("loads fixture checkpoints through the bundled @llmts/model and gives the logits Node computes", async () => {
+    const got = await resultOf<Record<string, number[]> & { error?: string }>("/logits.html");
+    expect(got.error).toBeUndefined();
+    for (const [label, backend] of [["reference", referenceBackend]] as const) {
+      for (const name of FIXTURES) {
+        const want = nodeLogits(name, backend);
+        const logits = got[`${label} ${name}`]!;
+        expect(logits.length, `${label} ${name}`).toBe(want.length);
+        expect(maxDiff(logits, want), `${label} ${name}`).toBeLessThan(1e-5);
+      }
+    }
   });
 });
