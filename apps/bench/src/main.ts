@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, string> = {
   sample: "./sample.ts",
   decode: "./decode.ts",
   train: "./train.ts",
+  baseline: "./baseline.ts",
 };
 
 // Sections a module may write instead of its own (BenchSection.key), and the one they follow.
