@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { configureBackend, pinWeights, unpinWeights } from "@llmts/kernels";
+import { configureBackend, pinWeights, unpinWeights } from "@llmts/kernels/node";
 import { createModel, loadModel, PRESETS, parseConfig, saveModel, stepModel } from "@llmts/model";
 import { type GenerationResult, generate } from "@llmts/sample";
 import { Rng } from "@llmts/tensor";

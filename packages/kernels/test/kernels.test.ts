@@ -18,7 +18,7 @@ import {
   type Tensor,
 } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
-import { jsBackend } from "../src/index.ts";
+import { jsBackend } from "../src/node/index.ts";
 
 function randomArray(n: number, rng: Rng): Float32Array {
   const a = new Float32Array(n);

@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { type MatmulParams, Rng, referenceBackend } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
+import "../src/node/index.ts"; // installs the Node adapter the worker threads start on
 import { matmulWasm } from "../src/wasm/matmul.ts";
 import { ensureBytes, pagesToGrow } from "../src/wasm/memory.ts";
 import { JOB, post, setWorkerCount, wait } from "../src/wasm/workers.ts";
@@ -67,7 +68,7 @@ describe("wasm worker threads", () => {
   it("start in a process run as `node --input-type=module -e` (they must not inherit its flags)", () => {
     // The benchmark's child processes run like this; the workers used to evaluate their CommonJS
     // source as a module there, fail before they could report, and leave the main thread waiting.
-    const kernels = new URL("../src/index.ts", import.meta.url).href;
+    const kernels = new URL("../src/node/index.ts", import.meta.url).href;
     const script =
       `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register();` +
       `const k = await import(${JSON.stringify(kernels)});` +

@@ -2,28 +2,21 @@
 //   matmul       the blocked, register-tiled kernel of matmul.ts (matrix-vector path for M = 1)
 //   binary/copy  dims collapsed (neighbours merged where the strides allow), then plain strided
 //   /assign      loops per innermost run instead of a callback per element
-//   rows         softmax, norms forward and backward, sums (rows.ts); exact GELU (unary.ts)
+//   rows         softmax, sums over rows (rows.ts); exact GELU (unary.ts)
 //   attention    fused: one query row at a time for T = 1 (attention-decode.ts), blocks of rows on
 //                the blocked matmul otherwise and in backward (block-attention.ts)
 //   adamw        the fused update (adamw.ts), bit-identical to the reference
-// and, by leaving them out, the reference loops of @llmts/tensor for the rest (maxRows: one
-// cheap pass). Not here: threads or SIMD (../wasm/). Reference: @llmts/tensor's backend/reference.ts
-// defines what each primitive computes.
+// and, by leaving them out, the reference loops of @llmts/tensor for the rest: maxRows, sumCols,
+// log-softmax, the norms forward and backward (single passes where a tuned twin measured no
+// faster: README, "Twins"). Not here: threads or SIMD (../wasm/). Reference: @llmts/tensor's
+// backend/reference.ts defines what each primitive computes.
 
 import type { BackendKernels, BinaryOp, FloatArray, Strided, TypedArray } from "@llmts/tensor";
 import { adamwFast } from "./adamw.ts";
 import { attentionRows } from "./attention-decode.ts";
 import { makeBlockAttention } from "./block-attention.ts";
 import { matmulFast } from "./matmul.ts";
-import {
-  layerNormGradRowsFast,
-  layerNormRowsFast,
-  rmsNormGradRowsFast,
-  rmsNormRowsFast,
-  softmaxRowsFast,
-  sumColsFast,
-  sumRowsFast,
-} from "./rows.ts";
+import { softmaxRowsFast, sumRowsFast } from "./rows.ts";
 import { unaryFast, unaryGradFast } from "./unary.ts";
 
 /**
@@ -205,12 +198,7 @@ export const jsBackend = {
   unary: unaryFast,
   unaryGrad: unaryGradFast,
   sumRows: sumRowsFast,
-  sumCols: sumColsFast,
   softmaxRows: softmaxRowsFast,
-  layerNormRows: layerNormRowsFast,
-  rmsNormRows: rmsNormRowsFast,
-  layerNormGradRows: layerNormGradRowsFast,
-  rmsNormGradRows: rmsNormGradRowsFast,
   attention: (p) => (p.T === 1 ? attentionRows(p) : blocks.forward(p)),
   attentionGrad: blocks.backward,
   adamw: adamwFast,
