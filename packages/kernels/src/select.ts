@@ -32,7 +32,7 @@ import {
 import { gpuAutoAvailable, gpuChoices, matmulOnGpuIfFaster } from "./gpu-auto.ts";
 import { gpujsBackend, gpujsMode } from "./gpujs.ts";
 import { jsBackend } from "./js/backend.ts";
-import { matmulFast } from "./js/matmul.ts";
+import { matmulJs } from "./js/matmul.ts";
 import { countKernel, kernelCounts } from "./kernel-stats.ts";
 import { getPlatform } from "./platform.ts";
 import {
@@ -72,7 +72,7 @@ function matmulAuto(p: MatmulParams): void {
     wasmBackendMatmul(p); // the reference, counted
   else if (preferJs(p)) {
     countKernel("matmul js");
-    matmulFast(p);
+    matmulJs(p);
   } else if (!matmulOnGpuIfFaster(p, wasmBackendMatmul)) wasmBackendMatmul(p);
 }
 

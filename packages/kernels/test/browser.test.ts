@@ -6,7 +6,9 @@
 //   - the gpujs backend matches the reference and reports the mode gpu.js found (WebGL where
 //     there is a GPU; headless Chromium without one gives "cpu", and the report says so);
 //   - in a dedicated Worker, 2 threads (Web Workers over the shared memory) match the reference
-//     and give the same bits as one thread.
+//     and give the same bits as one thread, and auto measures gpu.js against wasm;
+//   - the same page served without COOP/COEP (no SharedArrayBuffer) runs the kernels on a plain
+//     memory, on one thread, and says what threads would need.
 // Never skipped: without Chromium this fails with the command that installs it.
 // LLMTS_SHOW_BROWSER_RESULT=1 prints everything the page measured (the gpu.js modes, the timings).
 // Not here: the bundle's contents (bundle.test.ts).
@@ -36,7 +38,7 @@ const CHROMIUM_ARGS = [
 const TOLERANCE = 2e-5;
 
 const HTML =
-  '<!doctype html><meta charset="utf-8"><title>kernels</title><script type="module" src="/page.js"></script>';
+  '<!doctype html><meta charset="utf-8"><title>kernels</title><script type="module" src="page.js"></script>';
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({
@@ -50,12 +52,18 @@ async function bundle(entry: string): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-/** Serves the page, its script and the worker's, cross-origin isolated. */
+/**
+ * Serves the page, its script and the worker's: cross-origin isolated under /isolated/, and
+ * without the COOP/COEP headers (so without SharedArrayBuffer) under /plain/.
+ */
 function serve(files: Record<string, [string, string]>): Promise<Server> {
   const server = createServer((req, res) => {
-    const file = files[req.url ?? ""];
-    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
-    res.setHeader("Cross-Origin-Embedder-Policy", "require-corp");
+    const [, mode, name] = /^\/(isolated|plain)(\/.*)$/.exec(req.url ?? "") ?? [];
+    const file = files[name ?? ""];
+    if (mode === "isolated") {
+      res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+      res.setHeader("Cross-Origin-Embedder-Policy", "require-corp");
+    }
     if (file === undefined) res.writeHead(404).end();
     else res.writeHead(200, { "Content-Type": file[0] }).end(file[1]);
   });
@@ -75,18 +83,21 @@ interface WorkerResult {
 }
 interface PageResult {
   error?: string;
+  isolated: boolean;
   wasmError: number;
   wasmDescribe: string;
   mainThreadRefusal: string;
   gpujsError: number;
   gpujsCounts: [string, number][];
   gpujsDescribe: string;
+  /** null where the page is not cross-origin isolated */
   worker: WorkerResult;
 }
 
 describe("the kernels in headless Chromium", () => {
   let server: Server;
   let result: PageResult;
+  let plain: PageResult;
   const logs: string[] = [];
 
   beforeAll(async () => {
@@ -103,15 +114,19 @@ describe("the kernels in headless Chromium", () => {
     });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
-      const page = await browser.newPage();
-      page.on("console", (m) => logs.push(`console.${m.type()}: ${m.text()}`));
-      page.on("pageerror", (e) => logs.push(`page error: ${e.message}`));
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      await page.waitForFunction(() => (globalThis as { __result?: unknown }).__result !== undefined, null, {
-        timeout: 90_000,
-      });
-      result = (await page.evaluate(() => (globalThis as { __result?: unknown }).__result)) as PageResult;
-      if (process.env.LLMTS_SHOW_BROWSER_RESULT) console.log(JSON.stringify(result, null, 1));
+      const load = async (mode: string) => {
+        const page = await browser.newPage();
+        page.on("console", (m) => logs.push(`${mode} console.${m.type()}: ${m.text()}`));
+        page.on("pageerror", (e) => logs.push(`${mode} page error: ${e.message}`));
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/${mode}/`);
+        const done = () => (globalThis as { __result?: unknown }).__result !== undefined;
+        await page.waitForFunction(done, null, { timeout: 90_000 });
+        const got = await page.evaluate(() => (globalThis as { __result?: unknown }).__result);
+        if (process.env.LLMTS_SHOW_BROWSER_RESULT) console.log(mode, JSON.stringify(got, null, 1));
+        return got as PageResult;
+      };
+      result = await load("isolated");
+      plain = await load("plain");
     } finally {
       await browser.close();
     }
@@ -123,7 +138,17 @@ describe("the kernels in headless Chromium", () => {
 
   it("runs the page to the end without an error", () => {
     expect(result.error, logs.join("\n")).toBeUndefined();
+    expect(result.isolated).toBe(true);
     expect(result.worker.error, logs.join("\n")).toBeUndefined();
+  });
+
+  it("runs the wasm kernels on a page without COOP/COEP too, on one thread, and says why not more", () => {
+    expect(plain.error, logs.join("\n")).toBeUndefined();
+    expect(plain.isolated).toBe(false);
+    expect(plain.wasmError).toBeLessThan(TOLERANCE);
+    expect(plain.mainThreadRefusal).toMatch(
+      /^threads: 2 needs SharedArrayBuffer: serve the page cross-origin isolated/,
+    );
   });
 
   it("matches the reference with the wasm kernels on the page's main thread, on one thread", () => {

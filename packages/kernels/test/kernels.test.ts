@@ -1,4 +1,4 @@
-// The fast backend against the reference backend (llm.c's matmul_forward vs _naive check):
+// The js backend against the reference backend (llm.c's matmul_forward vs _naive check):
 // random shapes, including sizes that are not multiples of the 4x4 tile, K deeper than one
 // 256-deep packed slice, M taller than one 64-row block, transposed and strided operands, and
 // the matrix-vector path in both weight layouts.

@@ -12,12 +12,12 @@
 // backend/reference.ts defines what each primitive computes.
 
 import type { BackendKernels, BinaryOp, FloatArray, Strided, TypedArray } from "@llmts/tensor";
-import { adamwFast } from "./adamw.ts";
+import { adamwJs } from "./adamw.ts";
 import { attentionRows } from "./attention-decode.ts";
 import { makeBlockAttention } from "./block-attention.ts";
-import { matmulFast } from "./matmul.ts";
-import { softmaxRowsFast, sumRowsFast } from "./rows.ts";
-import { unaryFast, unaryGradFast } from "./unary.ts";
+import { matmulJs } from "./matmul.ts";
+import { softmaxRowsJs, sumRowsJs } from "./rows.ts";
+import { unaryGradJs, unaryJs } from "./unary.ts";
 
 /**
  * The same walk over fewer, longer dims: size-1 dims dropped, and neighbours merged where both
@@ -148,7 +148,7 @@ function binaryRun(
   }
 }
 
-function binaryFast(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
+function binaryJs(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
   const c = collapseDims(shape, a.strides, b.strides);
   const nd = c.shape.length;
   const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
@@ -161,7 +161,7 @@ function binaryFast(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape
   );
 }
 
-function copyStridedFast(src: Strided, out: TypedArray, shape: readonly number[]): void {
+function copyStridedJs(src: Strided, out: TypedArray, shape: readonly number[]): void {
   const c = collapseDims(shape, src.strides, src.strides);
   const nd = c.shape.length;
   const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
@@ -173,7 +173,7 @@ function copyStridedFast(src: Strided, out: TypedArray, shape: readonly number[]
   });
 }
 
-function assignFast(src: Strided, dst: Strided, shape: readonly number[]): void {
+function assignJs(src: Strided, dst: Strided, shape: readonly number[]): void {
   const c = collapseDims(shape, src.strides, dst.strides);
   const nd = c.shape.length;
   const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
@@ -187,19 +187,19 @@ function assignFast(src: Strided, dst: Strided, shape: readonly number[]): void 
   });
 }
 
-const blocks = makeBlockAttention(matmulFast);
+const blocks = makeBlockAttention(matmulJs);
 
 export const jsBackend = {
   name: "js",
-  matmul: matmulFast,
-  binary: binaryFast,
-  copyStrided: copyStridedFast,
-  assign: assignFast,
-  unary: unaryFast,
-  unaryGrad: unaryGradFast,
-  sumRows: sumRowsFast,
-  softmaxRows: softmaxRowsFast,
+  matmul: matmulJs,
+  binary: binaryJs,
+  copyStrided: copyStridedJs,
+  assign: assignJs,
+  unary: unaryJs,
+  unaryGrad: unaryGradJs,
+  sumRows: sumRowsJs,
+  softmaxRows: softmaxRowsJs,
   attention: (p) => (p.T === 1 ? attentionRows(p) : blocks.forward(p)),
   attentionGrad: blocks.backward,
-  adamw: adamwFast,
+  adamw: adamwJs,
 } satisfies BackendKernels;

@@ -14,7 +14,7 @@
 import { type FloatArray, referenceBackend } from "@llmts/tensor";
 
 /** Softmax of each row; log-softmax is the reference's (one exp per element there already). */
-export function softmaxRowsFast(
+export function softmaxRowsJs(
   x: FloatArray,
   out: FloatArray,
   rows: number,
@@ -40,7 +40,7 @@ export function softmaxRowsFast(
   }
 }
 
-export function sumRowsFast(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
+export function sumRowsJs(x: FloatArray, out: FloatArray, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s0 = 0;

@@ -1,6 +1,7 @@
 // The browser test's page (main thread): the wasm kernels on one thread, the refusal to start
 // threads here (a page's main thread may not block), the gpujs backend in whatever mode gpu.js
-// found (WebGL on a GPU, "cpu" in headless Chromium without one), then the worker's results.
+// found (WebGL on a GPU, "cpu" in headless Chromium without one), then the worker's results
+// (only where the page is cross-origin isolated: the test also loads it without COOP/COEP).
 // Sets window.__result for the test to read.
 // Not here: the assertions (../browser.test.ts).
 
@@ -9,6 +10,7 @@ import { errorAgainstReference, product } from "./products.ts";
 
 interface PageGlobals {
   __result?: unknown;
+  crossOriginIsolated: boolean;
   Worker: new (
     url: string,
     options: { type: "module" },
@@ -20,7 +22,7 @@ interface PageGlobals {
 const page = globalThis as unknown as PageGlobals;
 
 function fromWorker(): Promise<unknown> {
-  const worker = new page.Worker("/worker.js", { type: "module" });
+  const worker = new page.Worker("worker.js", { type: "module" });
   return new Promise((resolve) => {
     worker.onmessage = (event) => resolve(event.data);
     worker.onerror = (event) => resolve({ error: `worker failed to load: ${event.message}` });
@@ -43,14 +45,18 @@ async function main() {
   const gpujsError = errorAgainstReference(p);
   const gpujsCounts = kernelCounts();
   const gpujsDescribe = describeBackend();
+  // Without COOP/COEP there is no SharedArrayBuffer: the kernels run on a plain memory, no threads.
+  const isolated = page.crossOriginIsolated;
+  const worker = isolated ? await fromWorker() : null;
   return {
+    isolated,
     wasmError,
     wasmDescribe,
     mainThreadRefusal,
     gpujsError,
     gpujsCounts,
     gpujsDescribe,
-    worker: await fromWorker(),
+    worker,
   };
 }
 
