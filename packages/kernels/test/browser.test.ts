@@ -73,6 +73,7 @@ function serve(files: Record<string, [string, string]>): Promise<Server> {
 interface WorkerResult {
   error?: string;
   crossOriginIsolated: boolean;
+  beforeReady: string;
   errors: { label: string; error: number }[];
   sameAsOneThread: boolean;
   describe: string;
@@ -172,6 +173,7 @@ describe("the kernels in headless Chromium", () => {
     expect(w.crossOriginIsolated).toBe(true);
     for (const { label, error } of w.errors) expect(error, label).toBeLessThan(TOLERANCE);
     expect(w.sameAsOneThread).toBe(true);
+    expect(w.beforeReady).toMatch(/^ran$|worker threads are still starting: await backendReady\(\)/);
     expect(w.describe).toMatch(/threads 2; browser/);
     expect(Object.fromEntries(w.counts)).toEqual({ "matmul wasm gemm": 2, "matmul wasm matvec": 4 });
   });

@@ -90,6 +90,8 @@ let workers: { terminate(): void }[] = [];
 /** The slots as int32s; the buffer holds one message area per slot after them. */
 let control = new Int32Array(controlBuffer(SLOT * 4 + MESSAGE_BYTES), 0, SLOT);
 let started: Promise<void> = Promise.resolve();
+/** True once every worker of the current pool reported that it runs (set by waitForStart). */
+let poolRunning = true;
 
 // Where SharedArrayBuffer does not exist (a page that is not cross-origin isolated) there are no
 // workers; the empty pool still needs a control array.
@@ -151,7 +153,11 @@ export function setWorkerCount(count: number): void {
       platform.startWorker(WORKER_SOURCE, { ...init, control: control.buffer as SharedArrayBuffer }),
     );
   }
+  poolRunning = count === 0;
   started = waitForStart(control, count);
+  // Awaiting backendReady() is optional in Node: a failed start must not become an unhandled
+  // rejection there (the first kernel call reports it instead); an awaiter still sees it.
+  started.catch(() => {});
 }
 
 /** Resolves once every worker of the pool started by the last setWorkerCount() runs. */
@@ -170,7 +176,10 @@ function waitForStart(slots: Int32Array, count: number): Promise<void> {
       }
       let running = 0;
       for (let w = 0; w < count; w++) running += Atomics.load(slots, w * SLOT + STARTED);
-      if (running === count) return resolve();
+      if (running === count) {
+        poolRunning = true;
+        return resolve();
+      }
       if (performance.now() - begin > STARTUP_MS) return reject(notStarted(count - running));
       setTimeout(check, 2);
     };
@@ -186,7 +195,8 @@ export function post(w: number, id: number, args: readonly number[]): void {
   const base = w * SLOT;
   if (Atomics.load(control, base + STATUS) === EXITED) throw workerError(w);
   const platform = getPlatform();
-  if (Atomics.load(control, base + STARTED) === 0 && platform !== null && !platform.blocksUntilStarted) {
+  // The whole pool, not just worker w: a split must not post to some workers and then throw.
+  if (!poolRunning && platform !== null && !platform.blocksUntilStarted) {
     throw new Error(
       "wasm backend: the worker threads are still starting: await backendReady() after configureBackend() before the first kernel call",
     );

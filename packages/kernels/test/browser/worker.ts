@@ -16,6 +16,14 @@ const scope = globalThis as unknown as { postMessage(data: unknown): void; cross
 
 async function main() {
   configureBackend({ backend: "wasm", threads: 2 });
+  // Before the workers run, a product that would split must not block (they may wait for this
+  // thread's event loop to start): it throws. (Had they started already, it would just run.)
+  let beforeReady = "ran";
+  try {
+    product(200, 300, 150, true, 1).run();
+  } catch (error) {
+    beforeReady = (error as Error).message;
+  }
   await backendReady();
   resetKernelCounts();
   // Big enough to be split across threads (matmul.ts: GEMM_SPLIT and MATVEC_SPLIT).
@@ -40,6 +48,7 @@ async function main() {
     autoErrors,
     autoCounts: kernelCounts(),
     crossOriginIsolated: scope.crossOriginIsolated,
+    beforeReady,
     errors,
     sameAsOneThread: JSON.stringify(threaded) === JSON.stringify(single),
     describe,
