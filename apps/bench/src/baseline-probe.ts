@@ -1,7 +1,7 @@
 // The measurements baseline.ts compares across two checkouts of llm.ts, side by side. This file
 // is copied into each checkout's apps/bench/ and run there with tsx, so it must work with both
 // that checkout's API and today's: it finds each function where either version keeps it
-// (configureBackend in @llmts/kernels or, before the core/engine split, in @llmts/tensor;
+// (configureBackend in @llmts/kernels/node or, before the core/engine split, in @llmts/tensor;
 // loadModel in @llmts/model/node or @llmts/model; trainRun in @llmts/train/node or trainLoop).
 //
 //   node --import tsx baseline-probe.ts decode THREADS    stories15M shape, greedy, 8 + 248 tokens
@@ -25,7 +25,7 @@ const load = async (name: string): Promise<Module | null> => {
   }
 };
 const tensor = (await load("@llmts/tensor"))!;
-const kernels = (await load("@llmts/kernels")) ?? tensor;
+const kernels = (await load("@llmts/kernels/node")) ?? (await load("@llmts/kernels")) ?? tensor;
 const model = (await load("@llmts/model"))!;
 const modelNode = (await load("@llmts/model/node")) ?? model;
 const sample = (await load("@llmts/sample"))!;

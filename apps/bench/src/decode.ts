@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { configureBackend, pinWeights, unpinWeights } from "@llmts/kernels";
+import { configureBackend, pinWeights, unpinWeights } from "@llmts/kernels/node";
 import { createModel, PRESETS, parseConfig, stepModel } from "@llmts/model";
 import { loadModel, saveModel } from "@llmts/model/node";
 import { type GenerationResult, generate } from "@llmts/sample";

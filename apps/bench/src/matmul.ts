@@ -19,7 +19,7 @@ import {
   pinWeights,
   unpinWeights,
   wasmBackend,
-} from "@llmts/kernels";
+} from "@llmts/kernels/node";
 import { type MatmulParams, Rng, randn, referenceBackend } from "@llmts/tensor";
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
@@ -149,7 +149,7 @@ export async function run(): Promise<BenchSection> {
     `Float32 matmul on ${machine.cpu} (${machine.cores} cores), GFLOP/s (higher is better), best of`,
     "repeated runs (the machine is shared). Columns: `reference` plain triple loop; `js` the blocked",
     "4×4 TypeScript kernel; `gpujs` a gpu.js 2.24 kernel in its `webasm` mode; `wasm×1` / `wasm×T`",
-    `our WebAssembly SIMD kernels (packages/tensor/src/backend/wasm/) on 1 and on ${threads} threads;`,
+    `our WebAssembly SIMD kernels (packages/kernels/src/wasm/*.wat) on 1 and on ${threads} threads;`,
     "`tfjs-cpu` @tensorflow/tfjs 4.22's pure-JS backend; `tfjs-wasm` @tensorflow/tfjs-backend-wasm",
     `4.22 (XNNPACK, SIMD, ${tfjsWasmThreads} thread(s) in Node). Ratios use our better wasm column.`,
     "Decode rows (M = 1): our weight is pinned in wasm memory (pinWeights), as tfjs keeps all its",

@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configureBackend, pinWeights } from "@llmts/kernels";
+import { configureBackend, pinWeights } from "@llmts/kernels/node";
 import { createModel, PRESETS, parseConfig, stepModel } from "@llmts/model";
 import { loadModel, saveModel } from "@llmts/model/node";
 import { intTensor, noGrad, Rng } from "@llmts/tensor";

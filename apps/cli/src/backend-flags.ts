@@ -10,7 +10,7 @@ import {
   describeBackend,
   kernelCounts,
   resetKernelCounts,
-} from "@llmts/kernels";
+} from "@llmts/kernels/node";
 import { type Command, Option } from "commander";
 import { CliError, parseNumberFlag } from "./errors.ts";
 

@@ -2,22 +2,29 @@
 //
 //   configureBackend({ backend, threads })   choose the kernels every op runs (what --backend /
 //                                            --threads set): auto | wasm | js | gpujs | reference
+//   backendReady()                           resolves once the worker threads run (await it in browsers)
 //   describeBackend() / kernelCounts()       what was chosen and what ran (--verbose)
 //   pinWeights(tensors)                      inference weights packed once for decoding
 //   jsBackend, wasmBackend, gpujsBackend,    the backends themselves, for tests and benchmarks
 //   autoBackend
 //
+// This entry is platform-neutral (no node: modules, no Node globals) and installs no platform
+// adapter: alone, it runs the kernels on one thread and has no gpu.js. Import the same API from
+// "@llmts/kernels/node" (worker_threads, gpu.js's Node build) or "@llmts/kernels/browser" (Web
+// Workers, gpu.js's WebGL build) to get both; setPlatform() takes any other adapter.
 // Nothing changes until configureBackend() (or @llmts/tensor's setBackend) is called: without
 // this package, @llmts/tensor runs its reference loops. See README.md for the reading order.
 
 export { gpujsBackend, gpujsKernelCount, KERNEL_CACHE_SIZE } from "./gpujs.ts";
 export { jsBackend } from "./js/backend.ts";
 export { kernelCounts, resetKernelCounts } from "./kernel-stats.ts";
+export { type GpuJs, getPlatform, type Platform, setPlatform, type WorkerInit } from "./platform.ts";
 export {
   autoBackend,
   BACKEND_NAMES,
   type BackendConfig,
   type BackendName,
+  backendReady,
   configureBackend,
   describeBackend,
   pinWeights,

@@ -1,22 +1,26 @@
 // Choosing a backend: configureBackend() (what the CLI's --backend / --threads call),
-// describeBackend() (what --verbose prints: the rule, and after a run the kernels that ran), the
-// "auto" backend that picks a kernel per op and shape from the measurements in README.md, and
-// pinWeights() for inference.
+// backendReady() (resolves once the worker threads run: await it in browsers), describeBackend()
+// (what --verbose prints: the rule, and after a run the kernels that ran), the "auto" backend that
+// picks a kernel per op and shape from the measurements in README.md, and pinWeights() for
+// inference.
 //
 // auto's rules (float32; float64 always takes the reference kernels):
 //   matmul   M·K·N < 4096                         -> js    (a wasm call costs ~1 µs of copies and setup)
 //            M = 1, B [K, N] with N % 32 != 0,
 //              not pinned                         -> js    (the padded weight copy costs more than it saves)
+//            in a browser with a GPU, M·K·N >= 2²¹,
+//              where gpu.js measured faster        -> gpu.js (gpu-auto.ts)
 //            everything else                      -> wasm  (4-7x the JS kernel from 32³ up; see README)
 //   attention one new token (T = 1)               -> wasm decode kernel (dotRows / axpyPanels)
 //            T > 1, and backward                   -> block-attention.ts on this matmul rule
 //   exp, silu, gelu (both) and their derivatives
 //            >= 64 elements                        -> wasm SIMD, else js
-//   everything else                               -> js (fast.ts)
-// Not here: the kernels themselves; async/GPU backends (gpu.js webgpu would slot in as a Backend).
-// Reference: TF.js's `tf.setBackend` / `tf.getBackend`, PyTorch's `torch.set_num_threads`.
+//   everything else                               -> js (js/backend.ts), or the reference it leaves out
+// Threads: the platform adapter's default (all cores in Node and in a browser's Worker; one on a
+// browser's main thread, which may not block), or configureBackend({ threads }).
+// Not here: the kernels themselves; the platform adapters (node/, browser/).
+// Reference: TF.js's `tf.setBackend` / `tf.ready`, PyTorch's `torch.set_num_threads`.
 
-import { availableParallelism } from "node:os";
 import {
   type BackendKernels,
   getBackend,
@@ -25,10 +29,12 @@ import {
   setBackend,
   type Tensor,
 } from "@llmts/tensor";
+import { gpuAutoAvailable, gpuChoices, matmulOnGpuIfFaster } from "./gpu-auto.ts";
 import { gpujsBackend, gpujsMode } from "./gpujs.ts";
 import { jsBackend } from "./js/backend.ts";
-import { matmulFast } from "./js/matmul.ts";
+import { matmulJs } from "./js/matmul.ts";
 import { countKernel, kernelCounts } from "./kernel-stats.ts";
+import { getPlatform } from "./platform.ts";
 import {
   attentionWith,
   isFloat32,
@@ -38,7 +44,7 @@ import {
   wasmBackendMatmul,
 } from "./wasm/backend.ts";
 import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
-import { setWorkerCount, workerCount } from "./wasm/workers.ts";
+import { mayBlock, setWorkerCount, workerCount, workersReady } from "./wasm/workers.ts";
 
 export type BackendName = "reference" | "js" | "wasm" | "gpujs" | "auto";
 export const BACKEND_NAMES: readonly BackendName[] = ["reference", "js", "wasm", "gpujs", "auto"];
@@ -46,7 +52,11 @@ export const BACKEND_NAMES: readonly BackendName[] = ["reference", "js", "wasm",
 export interface BackendConfig {
   /** Which kernels run (default "auto"). */
   backend?: BackendName;
-  /** Threads for the wasm kernels, main thread included (default: os.availableParallelism()). */
+  /**
+   * Threads for the wasm kernels, the calling thread included. Default: all cores
+   * (os.availableParallelism() in Node, navigator.hardwareConcurrency in a browser's Worker);
+   * 1 on a browser's main thread or without a platform adapter.
+   */
   threads?: number;
 }
 
@@ -58,10 +68,12 @@ function preferJs(p: MatmulParams): boolean {
 }
 
 function matmulAuto(p: MatmulParams): void {
-  if (isFloat32(p) && preferJs(p)) {
+  if (!isFloat32(p))
+    wasmBackendMatmul(p); // the reference, counted
+  else if (preferJs(p)) {
     countKernel("matmul js");
-    matmulFast(p);
-  } else wasmBackendMatmul(p);
+    matmulJs(p);
+  } else if (!matmulOnGpuIfFaster(p, wasmBackendMatmul)) wasmBackendMatmul(p);
 }
 
 export const autoBackend = {
@@ -82,8 +94,10 @@ const BY_NAME: Record<BackendName, BackendKernels> = {
 };
 
 /**
- * Sets the backend every op uses from now on and the wasm kernels' thread count.
- * Throws a RangeError naming the choices on an unknown backend or a bad thread count.
+ * Sets the backend every op uses from now on and the wasm kernels' thread count. Throws a
+ * RangeError naming the choices on an unknown backend or a bad thread count, and one saying why
+ * where threads cannot run (no SharedArrayBuffer, a browser's main thread, no platform adapter).
+ * In a browser, `await backendReady()` before the first op when threads > 1.
  */
 export function configureBackend(config: BackendConfig = {}): void {
   const name = config.backend ?? "auto";
@@ -91,12 +105,39 @@ export function configureBackend(config: BackendConfig = {}): void {
   if (backend === undefined) {
     throw new RangeError(`unknown backend "${name}" (choose one of: ${BACKEND_NAMES.join(", ")})`);
   }
-  const threads = config.threads ?? availableParallelism();
+  const platform = getPlatform();
+  const threads = config.threads ?? (platform !== null && mayBlock() ? platform.defaultThreads() : 1);
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`threads must be a whole number >= 1, got ${threads}`);
   }
+  if (name === "gpujs") gpujsMode(); // loads gpu.js now: a missing adapter throws here, not mid-run
   setWorkerCount(threads - 1);
   setBackend(backend);
+}
+
+/**
+ * Resolves once the worker threads started by configureBackend() run (at once with one thread).
+ * Browsers start Web Workers only while the page's thread is idle, so await this before the first
+ * op; in Node a kernel call blocks until they run, so awaiting is optional there.
+ */
+export function backendReady(): Promise<void> {
+  return workersReady();
+}
+
+function gpujsModeOrError(): string {
+  try {
+    return `mode ${gpujsMode()}`;
+  } catch (error) {
+    return `gpu.js failed: ${(error as Error).message}`;
+  }
+}
+
+/** auto's use of gpu.js, where the platform lets it try (browsers). */
+function gpuRule(): string {
+  if (getPlatform()?.gpuAuto !== true) return "";
+  if (!gpuAutoAvailable()) return `, never gpu.js (${gpujsModeOrError()}: no GPU)`;
+  const { gpujs, wasm } = gpuChoices();
+  return `, gpu.js ${gpujsMode()} where measured faster (so far faster for ${gpujs} shape classes, slower for ${wasm})`;
 }
 
 /** What a backend runs, per op, for --verbose (the rule; the counts say what actually ran). */
@@ -104,7 +145,7 @@ function rule(name: string, threads: number): string {
   const wasmOps = `attention: fused, wasm decode kernel for one token, gemm blocks otherwise; exp/silu/gelu: wasm SIMD from 64 elements; other ops: js; threads ${threads}`;
   switch (name) {
     case "auto":
-      return `matmul: wasm SIMD 4x8 kernels from 16³ up, JS below; ${wasmOps}`;
+      return `matmul: wasm SIMD 4x8 kernels from 16³ up, JS below${gpuRule()}; ${wasmOps}`;
     case "wasm":
       return `matmul: wasm SIMD 4x8 kernels; ${wasmOps}`;
     case "gpujs":
@@ -128,7 +169,8 @@ export function describeBackend(): string {
   const pinned = pinnedCount() > 0 ? `; ${pinnedCount()} pinned weights` : "";
   const ran = kernelCounts();
   const counts = ran.length > 0 ? `; ran: ${ran.map(([k, n]) => `${k} ${n}`).join(", ")}` : "";
-  return `backend ${b.name} (${rule(b.name, workerCount() + 1)}${pinned}${counts})`;
+  const platform = getPlatform()?.name ?? "no platform adapter";
+  return `backend ${b.name} (${rule(b.name, workerCount() + 1)}; ${platform}${pinned}${counts})`;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type Tensor,
 } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
-import { autoBackend, gpujsBackend, jsBackend, wasmBackend } from "../src/index.ts";
+import { autoBackend, gpujsBackend, jsBackend, wasmBackend } from "../src/node/index.ts";
 
 /** The definition: loops over (b, h, i), keys j <= pos with pos - j < window, kv head h / (H / Hkv). */
 function definition(q: Tensor, k: Tensor, v: Tensor, scale: number, window: number): Float64Array {

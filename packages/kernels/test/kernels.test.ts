@@ -1,4 +1,4 @@
-// The fast backend against the reference backend (llm.c's matmul_forward vs _naive check):
+// The js backend against the reference backend (llm.c's matmul_forward vs _naive check):
 // random shapes, including sizes that are not multiples of the 4x4 tile, K deeper than one
 // 256-deep packed slice, M taller than one 64-row block, transposed and strided operands, and
 // the matrix-vector path in both weight layouts.
@@ -18,7 +18,7 @@ import {
   type Tensor,
 } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
-import { jsBackend } from "../src/index.ts";
+import { jsBackend } from "../src/node/index.ts";
 
 function randomArray(n: number, rng: Rng): Float32Array {
   const a = new Float32Array(n);

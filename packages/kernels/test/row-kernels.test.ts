@@ -1,6 +1,6 @@
 // The tuned row and elementwise kernels against their reference twins (llm.c's "fast vs naive"
 // check), on random data with odd sizes: softmax / log-softmax (with -Infinity entries, as a
-// causal mask leaves them), layerNorm and rmsNorm forward and backward, sum over rows, the
+// causal mask leaves them), sum over rows, the
 // exp-based unary functions and their derivatives on the JS and wasm SIMD kernels (lengths
 // that do not fill a 4-lane vector, and more than one 65536-element chunk), and the AdamW
 // update, which must match bit for bit.
@@ -8,16 +8,9 @@
 // compute in float32, so they agree to a few float32 ulps (relative 2e-6) plus 1e-7 absolute
 // (where the reference itself loses digits, e.g. 1 + erf(x) in GELU's far negative tail).
 
-import {
-  type AdamWParams,
-  type Backend,
-  type FloatArray,
-  Rng,
-  referenceBackend,
-  type UnaryOp,
-} from "@llmts/tensor";
+import { type AdamWParams, type FloatArray, Rng, referenceBackend, type UnaryOp } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
-import { jsBackend, wasmBackend } from "../src/index.ts";
+import { jsBackend, wasmBackend } from "../src/node/index.ts";
 
 function randomArray(n: number, rng: Rng, scale = 1): Float32Array {
   const a = new Float32Array(n);
@@ -57,41 +50,7 @@ describe("row kernels match the reference", () => {
     }
   });
 
-  it("layerNorm and rmsNorm, forward and backward, with and without weight and bias", () => {
-    const rng = new Rng(2);
-    for (const [rows, cols] of SHAPES) {
-      const x = randomArray(rows * cols, rng, 2);
-      const g = randomArray(rows * cols, rng);
-      for (const affine of [false, true]) {
-        const w = affine ? randomArray(cols, rng) : null;
-        const bias = affine ? randomArray(cols, rng) : null;
-        const run = (b: Backend) => {
-          const out = new Float32Array(x.length);
-          const mean = new Float32Array(rows);
-          const rstd = new Float32Array(rows);
-          b.layerNormRows(x, w, bias, out, mean, rstd, rows, cols, 1e-5);
-          const dx = new Float32Array(x.length);
-          const dw = new Float32Array(cols).fill(0.5); // backward adds into what is there
-          const db = new Float32Array(cols).fill(0.5);
-          b.layerNormGradRows(x, w, mean, rstd, g, dx, dw, db, rows, cols);
-          const rOut = new Float32Array(x.length);
-          const rRstd = new Float32Array(rows);
-          b.rmsNormRows(x, w, rOut, rRstd, rows, cols, 1e-5);
-          const rDx = new Float32Array(x.length);
-          const rDw = new Float32Array(cols);
-          b.rmsNormGradRows(x, w, rRstd, g, rDx, rDw, rows, cols);
-          return { out, mean, rstd, dx, dw, db, rOut, rRstd, rDx, rDw };
-        };
-        const want = run(referenceBackend);
-        const got = run({ ...referenceBackend, ...jsBackend });
-        for (const key of Object.keys(want) as (keyof typeof want)[]) {
-          expectClose(got[key], want[key], `${key} [${rows}, ${cols}] affine=${affine}`, 1e-5, 1e-6);
-        }
-      }
-    }
-  });
-
-  it("sum over rows and down columns", () => {
+  it("sum over rows", () => {
     const rng = new Rng(3);
     for (const [rows, cols] of SHAPES) {
       const x = randomArray(rows * cols, rng);
@@ -100,11 +59,6 @@ describe("row kernels match the reference", () => {
       referenceBackend.sumRows(x, want, rows, cols);
       jsBackend.sumRows(x, got, rows, cols);
       expectClose(got, want, `sumRows [${rows}, ${cols}]`, 1e-6, 1e-6);
-      const wantCols = new Float32Array(cols);
-      const gotCols = new Float32Array(cols);
-      referenceBackend.sumCols(x, wantCols, rows, cols);
-      jsBackend.sumCols(x, gotCols, rows, cols);
-      expectClose(gotCols, wantCols, `sumCols [${rows}, ${cols}]`, 1e-6, 1e-6);
     }
   });
 });

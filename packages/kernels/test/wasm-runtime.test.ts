@@ -1,11 +1,14 @@
 // The wasm backend's runtime under stress: the shared memory growing close to its 2 GiB maximum,
 // and a worker thread whose job traps, which must surface as an Error on the main thread
-// instead of leaving it blocked in Atomics.wait, and workers starting under `node -e`. (In a file of its own: the memory stays at
+// instead of leaving it blocked in Atomics.wait, and workers starting under `node -e`; and the
+// platform adapter: what the main entry does without one, and Node's default thread count. (In a file of its own: the memory stays at
 // 2 GiB of address space for the rest of the file.)
 
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { type MatmulParams, Rng, referenceBackend } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
+import "../src/node/index.ts"; // installs the Node adapter the worker threads start on
 import { matmulWasm } from "../src/wasm/matmul.ts";
 import { ensureBytes, pagesToGrow } from "../src/wasm/memory.ts";
 import { JOB, post, setWorkerCount, wait } from "../src/wasm/workers.ts";
@@ -67,19 +70,56 @@ describe("wasm worker threads", () => {
   it("start in a process run as `node --input-type=module -e` (they must not inherit its flags)", () => {
     // The benchmark's child processes run like this; the workers used to evaluate their CommonJS
     // source as a module there, fail before they could report, and leave the main thread waiting.
-    const kernels = new URL("../src/index.ts", import.meta.url).href;
-    const script =
-      `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register();` +
-      `const k = await import(${JSON.stringify(kernels)});` +
-      `const t = await import(${JSON.stringify(import.meta.resolve("@llmts/tensor"))});` +
+    const child = runModule(
+      "node/index.ts",
       'k.configureBackend({ backend: "wasm", threads: 2 });' +
-      "const r = new t.Rng(1);" +
-      "process.stdout.write(String(t.matmul(t.randn([256, 256], r), t.randn([256, 256], r)).shape));";
-    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      encoding: "utf8",
-      timeout: 50_000,
-    });
+        "const r = new t.Rng(1);" +
+        "process.stdout.write(String(t.matmul(t.randn([256, 256], r), t.randn([256, 256], r)).shape));",
+    );
     expect(child.stderr).toBe("");
     expect(child.stdout).toBe("256,256");
+  }, 60_000);
+});
+
+/** Runs `code` in a fresh `node -e` process with k = the kernels entry `entry`, t = @llmts/tensor. */
+function runModule(entry: string, code: string) {
+  const kernels = new URL(`../src/${entry}`, import.meta.url).href;
+  const script =
+    `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register();` +
+    `const k = await import(${JSON.stringify(kernels)});` +
+    `const t = await import(${JSON.stringify(import.meta.resolve("@llmts/tensor"))});` +
+    code;
+  return spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    timeout: 50_000,
+  });
+}
+
+describe("the platform adapter", () => {
+  it("is needed for threads and gpu.js: the main entry alone runs one thread and says which import to use", () => {
+    const child = runModule(
+      "index.ts",
+      'k.configureBackend({ backend: "wasm" });' +
+        "const lines = [k.describeBackend()];" +
+        'for (const c of [{ backend: "wasm", threads: 2 }, { backend: "gpujs" }]) {' +
+        '  try { k.configureBackend(c); } catch (e) { lines.push(e.name + ": " + e.message); }' +
+        "}" +
+        'process.stdout.write(lines.join("\\n"));',
+    );
+    expect(child.stderr).toBe("");
+    const [described, threads, gpujs] = child.stdout.split("\n");
+    expect(described).toMatch(/threads 1; no platform adapter\)$/);
+    const advice = 'import from "@llmts/kernels/node" in Node, or "@llmts/kernels/browser" in a browser';
+    expect(threads).toBe(`RangeError: threads: 2 needs a platform adapter: ${advice}`);
+    expect(gpujs).toBe(`RangeError: the gpujs backend needs a platform adapter: ${advice}`);
+  }, 60_000);
+
+  it("in Node defaults to every core (os.availableParallelism)", () => {
+    const child = runModule(
+      "node/index.ts",
+      "k.configureBackend({}); process.stdout.write(k.describeBackend());",
+    );
+    expect(child.stderr).toBe("");
+    expect(child.stdout).toMatch(new RegExp(`threads ${availableParallelism()}; node\\)$`));
   }, 60_000);
 });

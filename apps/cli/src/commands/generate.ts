@@ -22,7 +22,7 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { pinWeights } from "@llmts/kernels";
+import { pinWeights } from "@llmts/kernels/node";
 import { stepModel } from "@llmts/model";
 import { loadModel } from "@llmts/model/node";
 import {

@@ -8,7 +8,7 @@
 // Not here: comparing (`llmts check` does that for fixtures), sampling (`llmts generate`).
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { pinWeights } from "@llmts/kernels";
+import { pinWeights } from "@llmts/kernels/node";
 import { loadModel } from "@llmts/model/node";
 import { fromFloat32, type Tensor as StTensor, toBigInt64 } from "@llmts/safetensors";
 import { readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";

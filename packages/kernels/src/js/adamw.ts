@@ -10,7 +10,7 @@
 
 import type { AdamWParams } from "@llmts/tensor";
 
-export function adamwFast(p: AdamWParams): void {
+export function adamwJs(p: AdamWParams): void {
   const { param: w, grad: g, m, v, beta1, beta2, eps, stepSize, biasCorrection2Sqrt, decay } = p;
   const a1 = 1 - beta1;
   const a2 = 1 - beta2;

@@ -2,29 +2,22 @@
 //   matmul       the blocked, register-tiled kernel of matmul.ts (matrix-vector path for M = 1)
 //   binary/copy  dims collapsed (neighbours merged where the strides allow), then plain strided
 //   /assign      loops per innermost run instead of a callback per element
-//   rows         softmax, norms forward and backward, sums (rows.ts); exact GELU (unary.ts)
+//   rows         softmax, sums over rows (rows.ts); exact GELU (unary.ts)
 //   attention    fused: one query row at a time for T = 1 (attention-decode.ts), blocks of rows on
 //                the blocked matmul otherwise and in backward (block-attention.ts)
 //   adamw        the fused update (adamw.ts), bit-identical to the reference
-// and, by leaving them out, the reference loops of @llmts/tensor for the rest (maxRows: one
-// cheap pass). Not here: threads or SIMD (../wasm/). Reference: @llmts/tensor's backend/reference.ts
-// defines what each primitive computes.
+// and, by leaving them out, the reference loops of @llmts/tensor for the rest: maxRows, sumCols,
+// log-softmax, the norms forward and backward (single passes where a tuned twin measured no
+// faster: README, "Twins"). Not here: threads or SIMD (../wasm/). Reference: @llmts/tensor's
+// backend/reference.ts defines what each primitive computes.
 
 import type { BackendKernels, BinaryOp, FloatArray, Strided, TypedArray } from "@llmts/tensor";
-import { adamwFast } from "./adamw.ts";
+import { adamwJs } from "./adamw.ts";
 import { attentionRows } from "./attention-decode.ts";
 import { makeBlockAttention } from "./block-attention.ts";
-import { matmulFast } from "./matmul.ts";
-import {
-  layerNormGradRowsFast,
-  layerNormRowsFast,
-  rmsNormGradRowsFast,
-  rmsNormRowsFast,
-  softmaxRowsFast,
-  sumColsFast,
-  sumRowsFast,
-} from "./rows.ts";
-import { unaryFast, unaryGradFast } from "./unary.ts";
+import { matmulJs } from "./matmul.ts";
+import { softmaxRowsJs, sumRowsJs } from "./rows.ts";
+import { unaryGradJs, unaryJs } from "./unary.ts";
 
 /**
  * The same walk over fewer, longer dims: size-1 dims dropped, and neighbours merged where both
@@ -155,7 +148,7 @@ function binaryRun(
   }
 }
 
-function binaryFast(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
+function binaryJs(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape: readonly number[]): void {
   const c = collapseDims(shape, a.strides, b.strides);
   const nd = c.shape.length;
   const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
@@ -168,7 +161,7 @@ function binaryFast(op: BinaryOp, a: Strided, b: Strided, out: FloatArray, shape
   );
 }
 
-function copyStridedFast(src: Strided, out: TypedArray, shape: readonly number[]): void {
+function copyStridedJs(src: Strided, out: TypedArray, shape: readonly number[]): void {
   const c = collapseDims(shape, src.strides, src.strides);
   const nd = c.shape.length;
   const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
@@ -180,7 +173,7 @@ function copyStridedFast(src: Strided, out: TypedArray, shape: readonly number[]
   });
 }
 
-function assignFast(src: Strided, dst: Strided, shape: readonly number[]): void {
+function assignJs(src: Strided, dst: Strided, shape: readonly number[]): void {
   const c = collapseDims(shape, src.strides, dst.strides);
   const nd = c.shape.length;
   const cols = nd === 0 ? 1 : c.shape[nd - 1]!;
@@ -194,24 +187,19 @@ function assignFast(src: Strided, dst: Strided, shape: readonly number[]): void 
   });
 }
 
-const blocks = makeBlockAttention(matmulFast);
+const blocks = makeBlockAttention(matmulJs);
 
 export const jsBackend = {
   name: "js",
-  matmul: matmulFast,
-  binary: binaryFast,
-  copyStrided: copyStridedFast,
-  assign: assignFast,
-  unary: unaryFast,
-  unaryGrad: unaryGradFast,
-  sumRows: sumRowsFast,
-  sumCols: sumColsFast,
-  softmaxRows: softmaxRowsFast,
-  layerNormRows: layerNormRowsFast,
-  rmsNormRows: rmsNormRowsFast,
-  layerNormGradRows: layerNormGradRowsFast,
-  rmsNormGradRows: rmsNormGradRowsFast,
+  matmul: matmulJs,
+  binary: binaryJs,
+  copyStrided: copyStridedJs,
+  assign: assignJs,
+  unary: unaryJs,
+  unaryGrad: unaryGradJs,
+  sumRows: sumRowsJs,
+  softmaxRows: softmaxRowsJs,
   attention: (p) => (p.T === 1 ? attentionRows(p) : blocks.forward(p)),
   attentionGrad: blocks.backward,
-  adamw: adamwFast,
+  adamw: adamwJs,
 } satisfies BackendKernels;

@@ -1,5 +1,5 @@
 // The fast matmul kernel: cache-blocked and register-tiled for float32, with a matrix-vector
-// path for M = 1. Used by the fast backend (fast.ts); tested against matmulReference.
+// path for M = 1. Used by the js backend (backend.ts); tested against matmulReference.
 //
 // It follows the BLIS/GotoBLAS structure, scaled down to what V8 does well:
 //   for each KC-deep slice of K:             pack B[kSlice, :] into NR-wide column panels
@@ -287,7 +287,7 @@ function matvec(p: MatmulParams): void {
   matmulReference(p);
 }
 
-export function matmulFast(p: MatmulParams): void {
+export function matmulJs(p: MatmulParams): void {
   // The blocked kernel is specialised to float32 (its packing buffers are Float32Arrays);
   // float64 (used by gradient checks) takes the reference path.
   if (!(p.a instanceof Float32Array && p.b instanceof Float32Array && p.out instanceof Float32Array)) {

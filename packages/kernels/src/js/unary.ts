@@ -31,7 +31,7 @@ function erfcFast(z: number): number {
   return z >= 0 ? r : 2 - r;
 }
 
-export function unaryFast(op: UnaryOp, x: FloatArray, out: FloatArray, param: number): void {
+export function unaryJs(op: UnaryOp, x: FloatArray, out: FloatArray, param: number): void {
   if (op !== "gelu" || !(x instanceof Float32Array)) {
     referenceBackend.unary(op, x, out, param);
     return;
@@ -39,7 +39,7 @@ export function unaryFast(op: UnaryOp, x: FloatArray, out: FloatArray, param: nu
   for (let i = 0; i < x.length; i++) out[i] = 0.5 * x[i]! * erfcFast(-x[i]! * Math.SQRT1_2);
 }
 
-export function unaryGradFast(
+export function unaryGradJs(
   op: UnaryOp,
   x: FloatArray,
   y: FloatArray,

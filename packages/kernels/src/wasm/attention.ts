@@ -11,10 +11,10 @@
 // copied out (lanes are independent), so V needs no padding.
 // Not here: T > 1 (block-attention.ts runs those on the gemm kernel), threads (one token's
 // attention is too small to split), backward (training has T > 1).
-// Reference: llama2.c `forward` (the attention loop per head for one position); kernels.ts.
+// Reference: llama2.c `forward` (the attention loop per head for one position); matvec.wat.
 
 import { type AttentionParams, firstVisibleKey } from "@llmts/tensor";
-import { align, ensureBytes, heapF32, kernels, scratchBase } from "./memory.ts";
+import { align, ensureBytes, heapF32, matvecKernels, scratchBase } from "./memory.ts";
 
 /** True when the decode kernel applies: one query per head, float32, innermost stride 1. */
 export function decodeAttentionApplies(p: AttentionParams): boolean {
@@ -79,7 +79,7 @@ export function decodeAttentionWasm(p: AttentionParams): void {
         const qo = p.q.offset + b * qs0 + h * qs1;
         heap.set(q!.subarray(qo, qo + D), qAddr / 4);
         heap.fill(0, qAddr / 4 + D, qAddr / 4 + D8);
-        kernels.dotRows(qAddr, kAddr, sAddr, n4, D8 * 4); // s_j = q · k_j
+        matvecKernels.dotRows(qAddr, kAddr, sAddr, n4, D8 * 4); // s_j = q · k_j
         // p_j = exp(s_j·scale − max) / z — the max keeps exp from overflowing
         let m = Number.NEGATIVE_INFINITY;
         for (let j = 0; j < n; j++) m = Math.max(m, heap[s + j]! * scale);
@@ -91,7 +91,7 @@ export function decodeAttentionWasm(p: AttentionParams): void {
         }
         const inv = 1 / z;
         for (let j = 0; j < n; j++) heap[s + j]! *= inv;
-        kernels.axpyPanels(sAddr, vAddr, yAddr, n, D * 4, 128, panels); // y = Σ_j p_j v_j
+        matvecKernels.axpyPanels(sAddr, vAddr, yAddr, n, D * 4, 128, panels); // y = Σ_j p_j v_j
         out!.set(heap.subarray(yAddr / 4, yAddr / 4 + D), p.out.offset + b * os0 + h * os1);
         if (p.lse) p.lse[b * H + h] = m + Math.log(z);
       }

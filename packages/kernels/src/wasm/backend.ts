@@ -1,14 +1,14 @@
 // The wasm backend: the hand-written WebAssembly SIMD kernels of wasm/ wherever they exist —
 // matmul (packed, register-tiled gemm; matrix-vector kernels for decoding; optional worker
 // threads), attention for one new token (T = 1), and the exp-based elementwise functions (exp,
-// SiLU, GELU and their derivatives) — and the fast backend's TypeScript for the rest (single
+// SiLU, GELU and their derivatives) — and the js backend's TypeScript for the rest (single
 // passes over memory, where SIMD gains little once the data has to be copied in). Attention
 // with T > 1 runs block-attention.ts on the wasm matmul.
 // Every kernel call is counted by name (kernel-stats.ts) for --verbose.
 // Not here: float64 (gradient checks run in float64; those calls take the reference kernels),
 // the per-shape choice between these and the JS kernels (select.ts: the auto backend).
-// Reference: wasm/kernels.ts and wasm/unary-kernels.ts (what the kernels compute), reference.ts
-// (the oracle they match).
+// Reference: gemm.wat, matvec.wat and unary.wat (what the kernels compute); @llmts/tensor's
+// reference.ts (the oracle they match).
 
 import { type Backend, type BackendKernels, type MatmulParams, matmulReference } from "@llmts/tensor";
 import { jsBackend } from "../js/backend.ts";

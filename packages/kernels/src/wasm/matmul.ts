@@ -12,13 +12,21 @@
 // workers.ts splits one packed product across threads: every thread runs `gemm` on its own
 // rows of the same packed operands.
 // Not here: float64 (the caller falls back to the reference kernel), the thread pool.
-// Reference: kernels.ts for what each wasm function computes; fast-matmul.ts for the JS twin.
+// Reference: gemm.wat and matvec.wat for what each wasm function computes; ../js/matmul.ts for
+// the JS twin; @llmts/tensor's matmulReference for the definition.
 
 import type { MatmulParams } from "@llmts/tensor";
-import { KC, MR, NR } from "./kernels.ts";
-import { align, ensureBytes, heapF32, kernels, scratchBase } from "./memory.ts";
+import { align, ensureBytes, gemmKernels, heapF32, matvecKernels, scratchBase } from "./memory.ts";
 import { PANEL, pinnedPanels } from "./pinned.ts";
 import { JOB, post, wait, workerCount } from "./workers.ts";
+
+// The tile and block sizes gemm.wat is written for.
+/** Rows of C per micro-tile. */
+export const MR = 4;
+/** Columns of C per micro-tile (two f32x4 vectors). */
+export const NR = 8;
+/** Depth of one K slice. */
+export const KC = 256;
 
 /** Where one product's packed operands lie in the wasm memory (byte addresses). */
 export interface PackedGemm {
@@ -133,7 +141,9 @@ export function packGemm(p: MatmulParams): PackedGemm {
 const GEMM_SPLIT = 64 * 64 * 64 * 4; // M·K·N multiply-adds
 const MATVEC_SPLIT = 1 << 20; // K·N weights
 
-const kernelTable = [kernels.gemm, kernels.axpyPanels, kernels.dotRows] as ((...args: number[]) => void)[];
+const kernelTable = [gemmKernels.gemm, matvecKernels.axpyPanels, matvecKernels.dotRows] as ((
+  ...args: number[]
+) => void)[];
 
 /** Runs kernel `id` on worker w - 1, or here on the main thread when w == 0. */
 function run(w: number, id: number, args: number[]): void {

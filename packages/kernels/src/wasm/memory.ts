@@ -1,38 +1,99 @@
-// The one shared WebAssembly.Memory the SIMD kernels run on, and its two regions:
+// The one WebAssembly.Memory the SIMD kernels run on, the kernel modules compiled over it, and the
+// memory's two regions:
 //   [0, pinnedTop)        weights copied in once by pinWeights() (see pinned.ts), kept until unpinned
 //   [pinnedTop, ...)      per-call scratch: each matmul copies its operands here, runs, copies C out
-// The memory is `shared` (its buffer is a SharedArrayBuffer), so worker threads instantiate the
-// same module over the same bytes, and a Float32Array over an old buffer stays valid after a
-// grow (shared buffers never detach; they just do not see the new pages).
+// Where SharedArrayBuffer exists (Node; a cross-origin-isolated page) the memory is `shared`, so
+// worker threads instantiate the same modules over the same bytes, and a Float32Array over an
+// old buffer stays valid after a grow (shared buffers never detach). Elsewhere (a page without
+// COOP/COEP headers) it is a plain memory, the kernels run on one thread, and every view is
+// re-read after a grow (heapF32() after ensureBytes(), as every caller does).
+// The kernels' bytes come compiled from their .wat sources (gemm.wat.ts, ...): nothing compiles
+// WebAssembly text at run time.
 // Not here: freeing individual blocks (scratch is reset by every call; pinned memory is released
 // all at once), anything that knows about matmul.
 // Reference: WebAssembly JS API, `WebAssembly.Memory({ shared: true })`.
 
-import { type KernelExports, kernelModuleBytes, MAX_PAGES } from "./kernels.ts";
+import { gemmWasm } from "./gemm.wat.ts";
+import { matvecWasm } from "./matvec.wat.ts";
+import { unaryWasm } from "./unary.wat.ts";
 
 const PAGE = 65536;
+/** 64 KiB pages: up to 2 GiB (the memory grows as operands need). The .wat files import this maximum. */
+export const MAX_PAGES = 32768;
 
 // The slice of the WebAssembly JS API used here. This repository's TypeScript config has no DOM
 // lib, and @types/node declares the WebAssembly namespace's types but not its constructors.
 interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
+export type WasmModule = object;
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
+  Module: new (bytes: Uint8Array) => WasmModule;
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  Instance: new (module: object, imports: object) => { exports: unknown };
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-export const kernelModule = new wasm.Module(kernelModuleBytes());
-export const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-export const kernels = new wasm.Instance(kernelModule, { env: { memory } }).exports as KernelExports;
+/** True where a shared memory (and so worker threads) is possible. */
+export const sharedMemory =
+  typeof SharedArrayBuffer !== "undefined" &&
+  (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 
-/** Compiles and instantiates another module of kernels over the same memory (main thread only). */
-export function instantiate<T>(bytes: Uint8Array): T {
-  return new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as T;
+function compile(compiled: { shared: string; unshared: string }): WasmModule {
+  const text = atob(sharedMemory ? compiled.shared : compiled.unshared);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return new wasm.Module(bytes);
 }
+
+/** The compiled kernel modules: what a worker thread instantiates over the same memory. */
+export const modules = { gemm: compile(gemmWasm), matvec: compile(matvecWasm), unary: compile(unaryWasm) };
+export const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: sharedMemory });
+
+/** The kernels of gemm.wat (byte addresses; see the .wat for what each computes). */
+export interface GemmExports {
+  gemm(a: number, b: number, c: number, Np: number, K: number, i0: number, i1: number): void;
+  gemmBlock(
+    a: number,
+    lda: number,
+    b: number,
+    c: number,
+    ldc: number,
+    strips: number,
+    panels: number,
+    kc: number,
+  ): void;
+}
+/** The kernels of matvec.wat. */
+export interface MatvecExports {
+  dotRows(x: number, w: number, y: number, rows: number, rowBytes: number): void;
+  axpyPanels(
+    x: number,
+    w: number,
+    y: number,
+    K: number,
+    rowBytes: number,
+    panelBytes: number,
+    panels: number,
+  ): void;
+}
+/** The kernels of unary.wat: out = f(x), or out = g · f'(x). */
+export interface UnaryExports {
+  exp(x: number, out: number, n: number): void;
+  silu(x: number, out: number, n: number): void;
+  geluTanh(x: number, out: number, n: number): void;
+  gelu(x: number, out: number, n: number): void;
+  siluGrad(x: number, g: number, out: number, n: number): void;
+  geluTanhGrad(x: number, g: number, out: number, n: number): void;
+  geluGrad(x: number, g: number, out: number, n: number): void;
+}
+
+const instantiate = <T>(module: WasmModule): T => new wasm.Instance(module, { env: { memory } }).exports as T;
+
+export const gemmKernels = instantiate<GemmExports>(modules.gemm);
+export const matvecKernels = instantiate<MatvecExports>(modules.matvec);
+export const unaryKernels = instantiate<UnaryExports>(modules.unary);
 
 let heap = new Float32Array(memory.buffer);
 

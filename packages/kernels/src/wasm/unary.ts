@@ -1,19 +1,14 @@
 // The elementwise functions built on exp (exp, SiLU, GELU in both forms, and their derivatives) on
-// the wasm SIMD kernels of unary-kernels.ts: copy x (and the incoming gradient) into the shared
+// the wasm SIMD kernels of unary.wat: copy x (and the incoming gradient) into the shared
 // memory, run four lanes at a time, copy the result out. The copies cost ~1 ns per element; the
 // JavaScript loops they replace cost 10-40 ns (Math.exp / Math.tanh), so this pays from a few
 // dozen elements up (select.ts has the threshold).
 // Big arrays go through in chunks, so the scratch region stays small.
 // Not here: the other unary ops (neg, log, sqrt, relu, pow are single cheap passes in JS), float64.
-// Reference: unary-kernels.ts (what each kernel computes); reference.ts (the float64 oracle).
+// Reference: unary.wat (what each kernel computes); @llmts/tensor's reference.ts (the float64 oracle).
 
 import type { UnaryOp } from "@llmts/tensor";
-import { assembleModule } from "./asm.ts";
-import { MAX_PAGES } from "./kernels.ts";
-import { align, ensureBytes, heapF32, instantiate, scratchBase } from "./memory.ts";
-import { type UnaryKernelExports, unaryFunctions } from "./unary-kernels.ts";
-
-const k = instantiate<UnaryKernelExports>(assembleModule(unaryFunctions, 1, MAX_PAGES));
+import { align, ensureBytes, heapF32, unaryKernels as k, scratchBase } from "./memory.ts";
 
 const FORWARD: Partial<Record<UnaryOp, (x: number, out: number, n: number) => void>> = {
   exp: k.exp,

@@ -4,7 +4,7 @@
 // Not here: combining gradients, the optimizer (parallel.ts, adamw.ts on the main thread).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { configureBackend } from "@llmts/kernels";
+import { configureBackend } from "@llmts/kernels/node";
 import { buildModel, parseConfig } from "@llmts/model";
 import { Tensor } from "@llmts/tensor";
 import { type ShardRequest, shardGradient, type WorkerInit } from "./parallel.ts";

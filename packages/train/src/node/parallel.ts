@@ -22,7 +22,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { BACKEND_NAMES, type BackendName } from "@llmts/kernels";
+import { BACKEND_NAMES, type BackendName } from "@llmts/kernels/node";
 import { buildModel, type CausalLM, configToJson } from "@llmts/model";
 import { getBackend, Rng, Tensor } from "@llmts/tensor";
 import type { DataParallel } from "../loop.ts";
