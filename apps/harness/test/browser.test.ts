@@ -6,6 +6,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jsBackend, wasmBackend } from "@llmts/kernels/node";
 import { loadModel } from "@llmts/model/node";
 import { readSafetensorsFile } from "@llmts/safetensors/node";
 import { intTensor, noGrad, referenceBackend, setBackend } from "@llmts/tensor";
@@ -97,7 +98,13 @@ describe("in headless Chromium", () => {
   it("loads fixture checkpoints through the bundled @llmts/model and gives the logits Node computes", async () => {
     const got = await resultOf<Record<string, number[]> & { error?: string }>("/logits.html");
     expect(got.error).toBeUndefined();
-    for (const [label, backend] of [["reference", referenceBackend]] as const) {
+    // The wasm SIMD kernels really ran in the page (the counts come from the kernels themselves).
+    expect(String(got.describe)).toMatch(/^backend wasm .*ran: .*matmul wasm/);
+    for (const [label, backend] of [
+      ["reference", referenceBackend],
+      ["js", jsBackend],
+      ["wasm", wasmBackend],
+    ] as const) {
       for (const name of FIXTURES) {
         const want = nodeLogits(name, backend);
         const logits = got[`${label} ${name}`]!;

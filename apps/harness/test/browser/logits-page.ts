@@ -2,9 +2,10 @@
 // a page that opened the files would — fetch() config.json, model.safetensors and the reference
 // inputs, @llmts/model's modelFromFiles — and computes their logits with this bundle's kernels.
 // The numbers go back to the test through `globalThis.result`.
+import { backendReady, configureBackend, describeBackend } from "@llmts/kernels/browser";
 import { modelFromFiles } from "@llmts/model";
 import { parseSafetensors } from "@llmts/safetensors";
-import { intTensor, noGrad, referenceBackend, setBackend } from "@llmts/tensor";
+import { intTensor, noGrad } from "@llmts/tensor";
 import { FIXTURES } from "./fixture-list.ts";
 
 async function bytes(path: string): Promise<Uint8Array> {
@@ -30,10 +31,13 @@ async function logitsOf(name: string): Promise<number[]> {
 
 const result: Record<string, number[]> = {};
 try {
-  for (const [label, backend] of [["reference", referenceBackend]] as const) {
-    setBackend(backend);
-    for (const name of FIXTURES) result[`${label} ${name}`] = await logitsOf(name);
+  // The page's main thread may not block, so the kernels run on one thread here.
+  for (const backend of ["reference", "js", "wasm"] as const) {
+    configureBackend({ backend, threads: 1 });
+    await backendReady();
+    for (const name of FIXTURES) result[`${backend} ${name}`] = await logitsOf(name);
   }
+  result.describe = [describeBackend()] as unknown as number[];
   (globalThis as { result?: unknown }).result = result;
 } catch (error) {
   (globalThis as { result?: unknown }).result = { error: String((error as Error).stack ?? error) };
