@@ -1,4 +1,4 @@
-// Code quoted in docs/*.md is the code: every ```ts block carries a `<!-- code: path -->` comment
+// Code quoted in docs/*.md is the code: every ```ts (or ```wat) block carries a `<!-- code: path -->` comment
 // on the line before it, naming the source file it is quoted from, and each of its lines must
 // still be in that file, in the same order (comments and indentation aside: a page may explain a
 // line in its own words, and may leave lines out). When the code changes, the page fails here
@@ -22,7 +22,7 @@ function snippets(markdown: string): Snippet[] {
   const lines = markdown.split("\n");
   const found: Snippet[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (!/^```(ts|typescript|js)\s*$/.test(lines[i]!)) continue;
+    if (!/^```(ts|typescript|js|wat)\s*$/.test(lines[i]!)) continue;
     const source = /^<!-- code: (\S+) -->$/.exec(lines[i - 1] ?? "")?.[1] ?? null;
     const end = lines.indexOf("```", i + 1);
     found.push({ line: i + 1, source, code: lines.slice(i + 1, end) });
@@ -31,17 +31,17 @@ function snippets(markdown: string): Snippet[] {
   return found;
 }
 
-/** The code of a line: no `//` comment, no surrounding space ("" for a comment-only line). */
-function codeOf(line: string): string {
-  return line.replace(/\s*\/\/.*$/, "").trim();
+/** The code of a line: no `//` (or WebAssembly text's `;;`) comment, no surrounding space. */
+function codeOf(line: string, comment: RegExp = /\s*\/\/.*$/): string {
+  return line.replace(comment, "").trim();
 }
 
 /** The snippet's lines that the source lacks, or that appear out of order. */
-function missingLines(snippet: string[], source: string): string[] {
-  const sourceLines = source.split("\n").map(codeOf);
+function missingLines(snippet: string[], source: string, comment?: RegExp): string[] {
+  const sourceLines = source.split("\n").map((l) => codeOf(l, comment));
   const missing: string[] = [];
   let at = 0;
-  for (const line of snippet.map(codeOf).filter((l) => l !== "")) {
+  for (const line of snippet.map((l) => codeOf(l, comment)).filter((l) => l !== "")) {
     const found = sourceLines.findIndex((s, i) => i >= at && s.includes(line));
     if (found < 0) missing.push(line);
     else at = found + 1;
@@ -60,7 +60,8 @@ describe("code quoted in the docs", () => {
       it(`${page}:${s.line} still says what ${s.source ?? "its source"} says`, () => {
         expect(s.source, "a <!-- code: path --> comment on the line before the fence").not.toBeNull();
         const source = readFileSync(join(root, s.source!), "utf8");
-        expect(missingLines(s.code, source)).toEqual([]);
+        const comment = s.source!.endsWith(".wat") ? /\s*;;.*$/ : undefined;
+        expect(missingLines(s.code, source, comment)).toEqual([]);
       });
     }
   }
