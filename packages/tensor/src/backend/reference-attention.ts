@@ -1,6 +1,7 @@
 // The reference kernels of fused causal attention, forward and backward: the plainest loops that
 // follow the definition, in float64, with any strides. The test oracle of the fast kernels
-// (fast-attention.ts, block-attention.ts, wasm/attention.ts), which share its firstVisibleKey.
+// in @llmts/kernels (js/attention-decode.ts, js/block-attention.ts, wasm/attention.ts), which
+// share its firstVisibleKey.
 //
 //   score_ij = scale · q_i · k_j               for the keys j query i may see (mask below)
 //   p_ij     = exp(score_ij - lse_i),  lse_i = log Σ_j exp(score_ij)      (softmax over j)
