@@ -56,6 +56,8 @@ export interface BatchResult {
   time_to_first_token_ms: number;
   /** First token -> last token: the decode steps this request took part in. */
   decode_ms: number;
+  /** Prompt fed -> last token: the time its generated tokens took (Ollama's eval_duration). */
+  generate_ms: number;
   /** Submitted -> done. */
   total_ms: number;
   config: ResolvedGenerationConfig;
@@ -140,7 +142,8 @@ export class ContinuousBatcher {
     const config = resolveGenerationConfig(input.config, input.promptIds.length, this.model.contextLength);
     // Requests that will still be waiting after the next step has filled the free slots.
     const queued = this.waiting.length - this.slots.free;
-    if (queued >= this.maxQueue) throw new QueueFullError(`the queue is full (${this.maxQueue} requests waiting)`);
+    if (queued >= this.maxQueue)
+      throw new QueueFullError(`the queue is full (${this.maxQueue} requests waiting)`);
     let request!: Request;
     const result = new Promise<BatchResult>((resolve, reject) => {
       request = { input, config, resolve, reject, cancelled: false, tSubmit: this.now() };
@@ -154,14 +157,17 @@ export class ContinuousBatcher {
     };
   }
 
-  /** Calls step() until nothing is running or waiting, awaiting `pause()` between steps. */
+  /**
+   * Calls step() until nothing is running or waiting, awaiting `pause()` before each step (so the
+   * caller of submit() can get ready for the first token, and the platform can do its I/O).
+   */
   async drive(pause: () => Promise<void>): Promise<void> {
     if (this.driving) return;
     this.driving = true;
     try {
       while (this.busy) {
-        this.step();
         await pause();
+        this.step();
       }
     } finally {
       this.driving = false;
@@ -199,7 +205,17 @@ export class ContinuousBatcher {
           logprobs: request.input.logprobs,
         });
         const t = this.now();
-        this.running.push({ request, slot, seq, logits, cached: reuse, tJoin, tPrefilled: t, tFirst: t, tLast: t });
+        this.running.push({
+          request,
+          slot,
+          seq,
+          logits,
+          cached: reuse,
+          tJoin,
+          tPrefilled: t,
+          tFirst: t,
+          tLast: t,
+        });
       } catch (error) {
         // A prompt the model refused (an id outside the vocabulary): this request fails alone.
         this.clear(slot);
@@ -280,6 +296,7 @@ export class ContinuousBatcher {
       prefill_ms: run ? run.tPrefilled - run.tJoin : 0,
       time_to_first_token_ms: run && generated.length > 0 ? run.tFirst - request.tSubmit : 0,
       decode_ms: run && generated.length > 0 ? run.tLast - run.tFirst : 0,
+      generate_ms: run && generated.length > 0 ? run.tLast - run.tPrefilled : 0,
       total_ms: t - request.tSubmit,
       config: request.config,
     };

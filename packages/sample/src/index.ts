@@ -3,8 +3,8 @@
 // sequences decoded together, for a server). Runs in browsers; Node's memory measurement is in
 // "@llmts/sample/node". See README.md.
 export {
-  type BatchFinishReason,
   type BatcherOptions,
+  type BatchFinishReason,
   type BatchJob,
   type BatchRequest,
   type BatchResult,

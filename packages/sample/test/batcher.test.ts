@@ -189,7 +189,9 @@ describe("ContinuousBatcher", () => {
     const ranked = probs.map((p, id) => ({ id, p })).sort((a, b) => b.p - a.p);
     expect(first!.id).toBe(ranked[0]!.id);
     expect(first!.top.map((t) => t.id)).toEqual(ranked.slice(0, 3).map((r) => r.id));
-    first!.top.forEach((t, k) => expect(t.logprob).toBeCloseTo(Math.log(ranked[k]!.p), 5));
+    first!.top.forEach((t, k) => {
+      expect(t.logprob).toBeCloseTo(Math.log(ranked[k]!.p), 5);
+    });
   });
 });
 
