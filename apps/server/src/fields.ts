@@ -20,9 +20,18 @@ interface Range {
 
 /** Shows a value in a message, shortened: "hot", [1,2], {"a":1}. */
 export function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // JSON.parse accepts nesting deeper than JSON.stringify's recursion can walk back.
+    return Array.isArray(value) ? "a deeply nested list" : "a deeply nested object";
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/** Stop strings per request at most: each one is searched for after every token. */
+export const MAX_STOP_STRINGS = 16;
 
 export class Fields {
   constructor(
@@ -93,11 +102,17 @@ export class Fields {
     return new Fields(value as JsonObject, `${this.name(name)}.`);
   }
 
-  /** `stop`: one string or a list of them (OpenAI allows up to 4; we take any number), none empty. */
+  /** `stop`: one string or a list of them (OpenAI allows up to 4; we take 16), none empty. */
   stopStrings(name: string): string[] {
     const value = this.raw(name);
     if (value === undefined) return [];
     const list = Array.isArray(value) ? value : [value];
+    if (list.length > MAX_STOP_STRINGS) {
+      throw badField(
+        this.name(name),
+        `${this.name(name)}: at most ${MAX_STOP_STRINGS} stop strings, got ${list.length}`,
+      );
+    }
     for (const s of list) {
       if (typeof s !== "string" || s === "") {
         throw badField(

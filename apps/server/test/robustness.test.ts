@@ -73,6 +73,22 @@ describe("bad requests get a 4xx and an error body, never a crash", () => {
     }
   });
 
+  it("deeply nested JSON and too many stop strings are 400s, not a stack overflow or a slow step", async () => {
+    const deep = `{"model": "tiny", "messages": ${"[".repeat(30_000)}${"]".repeat(30_000)}}`;
+    const nested = await send(server.url, "POST", "/v1/chat/completions", deep);
+    expect(nested.status).toBe(400);
+    expect((nested.json() as ErrorBody).error.message).toMatch(
+      /messages\[0\] must be an object .*deeply nested list/,
+    );
+    const stops = await post(
+      server.url,
+      "/v1/chat/completions",
+      chat({ stop: Array.from({ length: 17 }, (_, i) => `s${i}`) }),
+    );
+    expect(stops.status).toBe(400);
+    expect((stops.json() as ErrorBody).error.message).toBe("stop: at most 16 stop strings, got 17");
+  });
+
   it("token ids outside the vocabulary and characters the tokenizer lacks are 400s on prompt", async () => {
     const ids = await post(server.url, "/v1/completions", {
       model: "tiny",
