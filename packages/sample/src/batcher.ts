@@ -199,12 +199,12 @@ export class ContinuousBatcher {
       try {
         this.model.truncate(slot, reuse);
         const logits = this.model.extend(slot, prompt.slice(reuse)).slice(); // [V]
+        const t = this.now();
         this.slots.fed(slot, prompt.slice(reuse));
         const seq = new Continuation(this.model.vocabSize, prompt, request.config, {
           tokenizer: this.options.tokenizer,
           logprobs: request.input.logprobs,
         });
-        const t = this.now();
         this.running.push({
           request,
           slot,
