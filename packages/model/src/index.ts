@@ -32,6 +32,7 @@ export { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from 
 export { type Init, initParameters, type ParamSpec } from "./params.ts";
 export { PRESETS, type Preset } from "./presets.ts";
 export { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
+export { slotModel } from "./slot-model.ts";
 export { stepModel } from "./step.ts";
 export type { TraceRecord } from "./trace.ts";
 export { loadWeights, type WeightSource } from "./weights.ts";

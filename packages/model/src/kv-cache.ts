@@ -10,7 +10,8 @@
 // default row b -> slot b), each row's tokens take the positions after its slot's length, and
 // reset(slot) frees a slot for a new sequence while the others go on. That is the seam a server
 // with continuous batching needs: one forward pass per step over every active sequence, each
-// joining (a prefill into a free slot) and leaving (reset) between steps.
+// joining (a prefill into a free slot) and leaving (reset) between steps; truncate(slot, n) keeps a
+// prefix that the next sequence in the slot shares (slot-model.ts is that seam as a function).
 //
 // New rows are written in place into preallocated buffers (copy_ into a narrowed view, the tensor
 // package's one in-place write). update() hands attention [B, nKvHead, S, headDim] views of what is
@@ -79,6 +80,18 @@ export class KVCache {
   reset(slot?: number): void {
     if (slot === undefined) this.lengths.fill(0);
     else this.lengths[this.checkSlot(slot)] = 0;
+  }
+
+  /**
+   * Keeps the first `length` positions of `slot` and forgets the rest: a new sequence that shares
+   * those tokens with the one stored (the next turn of a chat) is fed only from there on.
+   */
+  truncate(slot: number, length: number): void {
+    const stored = this.lengths[this.checkSlot(slot)]!;
+    if (!Number.isInteger(length) || length < 0 || length > stored) {
+      throw new ShapeError(`kv-cache: cannot keep ${length} positions of slot ${slot}, it holds ${stored}`);
+    }
+    this.lengths[slot] = length;
   }
 
   /** The slot of each of B rows: `slots` checked (one per row, distinct), or rows 0..B-1 in order. */

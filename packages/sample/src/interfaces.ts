@@ -1,5 +1,6 @@
-// The two small interfaces the generation loop needs from the outside world: a model that
-// turns tokens into next-token logits, and a tokenizer that turns ids back into text.
+// The small interfaces the generation loops need from the outside world: a model that turns
+// tokens into next-token logits (one sequence: StepModel; several at once: SlotModel), and a
+// tokenizer that turns ids back into text.
 //
 // They are defined here, by the code that needs them, and nowhere else: this package does not
 // depend on @llmts/model or @llmts/tokenizer (only its integration test uses them), so sampling
@@ -29,6 +30,33 @@ export interface StepModel {
   prefill(ids: ArrayLike<number>): Float32Array;
   /** Appends one token to the sequence and returns the logits for the token after it. */
   step(id: number): Float32Array;
+}
+
+/**
+ * A language model holding several sequences side by side, one per slot (its KV cache has one
+ * slot per sequence): what continuous batching needs. `slotModel(model, { slots })` from
+ * @llmts/model fits it.
+ *
+ *   extend(s, [t0, ..., tk]) -> logits after tk, for the sequence in slot s   Float32Array [V]
+ *   step([s0, s1], [a, b])   -> one forward pass: a appended to slot s0, b to s1
+ *                               -> logits of row b at [b*V, (b+1)*V)            Float32Array [B*V]
+ *
+ * Returned buffers may be reused by the model: copy what you keep.
+ */
+export interface SlotModel {
+  readonly vocabSize: number;
+  /** Longest sequence one slot holds. */
+  readonly contextLength: number;
+  /** How many sequences the model holds at once. */
+  readonly slots: number;
+  /** Positions stored in `slot`. */
+  length(slot: number): number;
+  /** Keeps the first `length` positions of `slot` (0: empty). */
+  truncate(slot: number, length: number): void;
+  /** Appends `ids` (at least one) to the sequence in `slot`; checks them against the vocabulary. */
+  extend(slot: number, ids: ArrayLike<number>): Float32Array;
+  /** Appends ids[b] to slots[b] for every row b in one forward pass. */
+  step(slots: readonly number[], ids: readonly number[]): Float32Array;
 }
 
 /** Ids in one at a time, text out once complete (the @llmts/tokenizer StreamDecoder shape). */

@@ -20,38 +20,25 @@
 // --crop-context is nanoGPT's sliding window (sample.py), for toy models with small windows.
 // Not here: sampling logic (@llmts/sample), chat templates, batching several prompts.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
 import { pinWeights } from "@llmts/kernels/node";
 import { stepModel } from "@llmts/model";
 import { loadModel } from "@llmts/model/node";
-import {
-  GENERATION_DEFAULTS,
-  type GenerationConfig,
-  type GenerationResult,
-  generate,
-  readEosTokenIds,
-} from "@llmts/sample";
+import { GENERATION_DEFAULTS, type GenerationConfig, type GenerationResult, generate } from "@llmts/sample";
 import { residentSetBytes } from "@llmts/sample/node";
-import { type Tokenizer, tokenizerFilesToRead } from "@llmts/tokenizer";
 import { loadTokenizer } from "@llmts/tokenizer/node";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
+import { encodePrompt, eosIds, hasTokenizerFiles } from "../model-files.ts";
+import { addSamplingFlags, parseSamplingFlags, type SamplingFlags } from "../sampling-flags.ts";
 import { formatTrace, tracePrefill } from "../trace-table.ts";
 
-interface GenerateFlags extends BackendFlags {
+interface GenerateFlags extends BackendFlags, SamplingFlags {
   model: string;
   prompt?: string;
   promptIds?: string;
   maxNewTokens?: string;
-  temperature: string;
-  topK: string;
-  topP: string;
-  minP: string;
-  repetitionPenalty: string;
-  seed: string;
-  stop?: string[];
   cropContext?: boolean;
   trace?: boolean;
   json?: boolean;
@@ -75,34 +62,8 @@ export function registerGenerate(program: Command): void {
     .option(
       "--max-new-tokens <n>",
       `tokens to generate at most (default: ${d.max_new_tokens}, lowered to what fits in the context window unless --crop-context)`,
-    )
-    .addOption(
-      knob("--temperature <t>", "divide logits by t before sampling; 0 = greedy (argmax)", d.temperature),
-    )
-    .addOption(knob("--top-k <k>", "keep the k most likely tokens; 0 = off", d.top_k))
-    .addOption(
-      knob(
-        "--top-p <p>",
-        "nucleus: smallest set of tokens whose probability reaches p, in [0, 1]; 1 = off, 0 = the most likely token only",
-        d.top_p,
-      ),
-    )
-    .addOption(
-      knob("--min-p <p>", "keep tokens with probability >= p * the top one's, in [0, 1]; 0 = off", d.min_p),
-    )
-    .addOption(
-      knob(
-        "--repetition-penalty <r>",
-        "> 1 discourages tokens already seen (HF / CTRL); 1 = off",
-        d.repetition_penalty,
-      ),
-    )
-    .addOption(knob("--seed <s>", "seed of the sampler: same seed + prompt + flags = same text", d.seed))
-    .option(
-      "--stop <str>",
-      "stop when the text contains this (not printed); repeat for several (default: none)",
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
+    );
+  addSamplingFlags(command)
     .option(
       "--crop-context",
       "past the model's context window, keep only its last context-length tokens and re-run them in full " +
@@ -136,11 +97,6 @@ Example:
   llmts generate --model out/moby-dick --prompt "Call me Ishmael" --temperature 0.8 --top-k 40 --seed 7`,
   );
   addBackendFlags(command).action((o: GenerateFlags) => runGenerate(o));
-}
-
-/** A sampling flag with its default shown as a number in --help (values are parsed in parseSettings). */
-function knob(flags: string, description: string, value: number): Option {
-  return new Option(flags, description).default(String(value), String(value));
 }
 
 function runGenerate(o: GenerateFlags): void {
@@ -209,31 +165,16 @@ function runGenerate(o: GenerateFlags): void {
   }
 }
 
-/** The sampling flags as a GenerationConfig; each bad value is a CliError naming its flag. */
+/** The sampling flags, --max-new-tokens and --crop-context as a GenerationConfig; each bad value is a CliError naming its flag. */
 function parseSettings(o: GenerateFlags): GenerationConfig {
   return {
     max_new_tokens:
       o.maxNewTokens === undefined
         ? undefined
         : parseNumberFlag("--max-new-tokens", o.maxNewTokens, { integer: true, min: 1 }),
-    temperature: parseNumberFlag("--temperature", o.temperature, { min: 0 }),
-    top_k: parseNumberFlag("--top-k", o.topK, { integer: true, min: 0 }),
-    top_p: parseNumberFlag("--top-p", o.topP, { min: 0, max: 1 }),
-    min_p: parseNumberFlag("--min-p", o.minP, { min: 0, max: 1 }),
-    repetition_penalty: positive("--repetition-penalty", o.repetitionPenalty),
-    seed: parseNumberFlag("--seed", o.seed, { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
-    stop_strings: (o.stop ?? []).map((s) => {
-      if (s === "") throw new CliError("--stop: the stop string is empty");
-      return s;
-    }),
+    ...parseSamplingFlags(o),
     crop_context: o.cropContext === true,
   };
-}
-
-function positive(flag: string, value: string): number {
-  const x = parseNumberFlag(flag, value);
-  if (!(x > 0)) throw new CliError(`${flag}: must be greater than 0, got ${value}`);
-  return x;
 }
 
 /** "1, 2,3" -> [1, 2, 3]; anything but non-negative integers is an error naming the flag. */
@@ -245,46 +186,6 @@ function parseIds(text: string): number[] {
     }
     return Number(part);
   });
-}
-
-/** Whether loadTokenizer(dir) would find files to read, so "none" is not mistaken for "broken". */
-function hasTokenizerFiles(dir: string): boolean {
-  return tokenizerFilesToRead((name) => existsSync(join(dir, name))) !== undefined;
-}
-
-/**
- * Prompt text -> ids, with BOS first when the tokenizer says the model expects it (Llama 2), as
- * llama2.c does. Not encode(prompt, { addSpecialTokens: true }): a template's closing tokens (an
- * EOS with add_eos_token, BERT's [SEP]) would end the prompt before the model continues it.
- */
-function encodePrompt(tokenizer: Tokenizer, prompt: string): number[] {
-  const bos = tokenizer.addBos && tokenizer.bosId !== undefined ? [tokenizer.bosId] : [];
-  return [...bos, ...tokenizer.encode(prompt)];
-}
-
-/**
- * EOS ids: generation_config.json, else config.json (HF's precedence), plus the tokenizer's EOS.
- * HF's generate() would not add the tokenizer's; llama.cpp does, and a toy model trained here on a
- * BPE with <|endoftext|> may have no eos_token_id in its config at all, yet should stop there.
- */
-function eosIds(dir: string, tokenizer: Tokenizer | undefined): number[] {
-  const ids = readEosTokenIds(
-    ["generation_config.json", "config.json"].map((name) => {
-      const file = join(dir, name);
-      return { file, json: readJson(file) };
-    }),
-  );
-  if (tokenizer?.eosId !== undefined && !ids.includes(tokenizer.eosId)) ids.push(tokenizer.eosId);
-  return ids;
-}
-
-function readJson(file: string): unknown {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new CliError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
 }
 
 function formatStats(r: GenerationResult): string {

@@ -1,11 +1,13 @@
 // Every subcommand of `llmts`, one file each. Adding a command means adding a file and a line here.
 import type { Command } from "commander";
+import { registerChat } from "./chat.ts";
 import { registerCheck } from "./check.ts";
 import { registerDemo } from "./demo.ts";
 import { registerGenerate } from "./generate.ts";
 import { registerInit } from "./init.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerLogits } from "./logits.ts";
+import { registerServe } from "./serve.ts";
 import { registerTokenize } from "./tokenize.ts";
 import { registerTokenizerTrain } from "./tokenizer-train.ts";
 import { registerTrain } from "./train.ts";
@@ -17,6 +19,8 @@ const commands: Register[] = [
   registerInit,
   registerLogits,
   registerGenerate,
+  registerServe,
+  registerChat,
   registerCheck,
   registerTrain,
   registerDemo,
