@@ -112,6 +112,31 @@ describe("llmts init", () => {
     });
   });
 
+  it("writes Qwen3, Gemma 3, Pythia and Phi-3 from their presets, with shape flags over them", () => {
+    const small = ["--n-layer", "1", "--n-embd", "64", "--vocab-size", "100", "--block-size", "32"];
+    const cases: [string, string, string, number[]][] = [
+      ["qwen3-0.6b", "qwen3", "model.layers.0.self_attn.q_proj.weight", [16 * 128, 64]], // head_dim kept
+      ["gemma3-270m", "gemma3_text", "model.layers.0.self_attn.k_proj.weight", [256, 64]], // one KV head of 256
+      ["pythia-70m", "gpt_neox", "gpt_neox.layers.0.attention.query_key_value.weight", [3 * 64, 64]],
+      ["phi-3-mini-4k", "phi3", "model.layers.0.mlp.gate_up_proj.weight", [2 * 8192, 64]],
+    ];
+    for (const [preset, modelType, tensor, shape] of cases) {
+      const out = join(dir, preset);
+      const r = llmts("init", "--preset", preset, ...small, "--intermediate-size", "8192", "--out", out);
+      expect(r.stderr, preset).toBe("");
+      expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({
+        model_type: modelType,
+        num_hidden_layers: 1,
+        hidden_size: 64,
+        vocab_size: 100,
+      });
+      expect(loadModel(out).model.parameters().get(tensor)!.shape, preset).toEqual(shape);
+    }
+    expect(llmts("init", "--arch", "qwen3", "--out", join(dir, "q")).stderr).toMatch(
+      /^llmts: --arch: expected gpt2 or llama, got "qwen3" \(the other families start from a --preset: qwen3-0.6b, /,
+    );
+  });
+
   it("names the flag in one line when the flags are wrong, and refuses to overwrite without --force", () => {
     const cases: [string[], RegExp][] = [
       [

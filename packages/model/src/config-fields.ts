@@ -69,6 +69,13 @@ export class Fields {
     return v as number[];
   }
 
+  /** eos_token_id as configs write it: one id, or a list of them (Llama 3, gemma-3-1b-it). */
+  tokenIdOrList(key: string, fallback: number | null, vocabSize: number): number | number[] | null {
+    return Array.isArray(this.raw[key])
+      ? this.tokenIdList(key, vocabSize)
+      : this.tokenId(key, fallback, vocabSize);
+  }
+
   positive(key: string, fallback: number, from = this.raw, shown = key): number {
     const v = this.get(key, from);
     if (v === undefined || v === null) {

@@ -6,8 +6,9 @@
 //   logits = x @ lm_headᵀ                   tied to the embedding or not                  [B, T, V]
 //
 // plus what goes around it: the check on ids, positions and KV-cache slots (pass.ts), noGrad
-// under a cache, lastOnly, advancing the cache, parameters(), newCache(), and the module tracer
-// (trace.ts). An architecture (gpt2.ts, llama.ts) extends Decoder and supplies only what differs:
+// under a cache, lastOnly, advancing the cache, parameters(), newCache(), the module tracer
+// (trace.ts), and rerunning a cached sequence whose keys went stale (recomputesPrefix: Phi-3's
+// LongRoPE). An architecture (gpt2.ts, llama.ts, ...) extends Decoder and supplies only what differs:
 // its embedding, its block's modules (parts) and how the block composes them, its final norm, and
 // its K/V head shape. A new family — q/k norms, four norms per block, a parallel residual, fused
 // projections — is a new subclass, not a copy of this loop.
@@ -15,7 +16,7 @@
 // files), loading (load.ts).
 // Reference: HF `GPT2Model.forward` / `LlamaModel.forward`; nanoGPT `GPT.forward`.
 
-import { noGrad, type Tensor } from "@llmts/tensor";
+import { concat, intTensor, noGrad, type Tensor } from "@llmts/tensor";
 import type { ModelConfig } from "./config.ts";
 import { KVCache } from "./kv-cache.ts";
 import { type Linear, linear } from "./layers.ts";
@@ -71,10 +72,44 @@ export abstract class Decoder<Block, Parts extends Record<string, Module>> imple
     });
   }
 
+  /**
+   * Must a pass over T new tokens after `past` cached ones first recompute the cached ones? Only
+   * when their keys depend on how long the sequence gets (Phi-3's LongRoPE); never by default.
+   */
+  protected recomputesPrefix(_past: number, _T: number): boolean {
+    return false;
+  }
+
   /** ids: int32 [B, T] -> logits [B, T, V] */
   forward(ids: Tensor, options: ForwardOptions = {}): Tensor {
     // A cache means inference: no graph (the cache's copies are not differentiable anyway).
-    return options.cache ? noGrad(() => this.run(ids, options)) : this.run(ids, options);
+    const cache = options.cache;
+    return cache ? noGrad(() => this.runCached(ids, options, cache)) : this.run(ids, options);
+  }
+
+  /**
+   * A pass with a cache. Rows whose cached keys went stale (recomputesPrefix) run again from their
+   * first token: the slot is emptied and refilled with its stored tokens followed by the new ones,
+   * and only the new positions' logits are kept. Then the batch goes row by row (a rare path: once
+   * per sequence, when it crosses the threshold).
+   */
+  private runCached(ids: Tensor, o: ForwardOptions, cache: KVCache): Tensor {
+    const [B, T] = ids.shape as [number, number];
+    const slots = cache.slotsFor(B, o.slots);
+    const stale = slots.map((slot) => this.recomputesPrefix(cache.length(slot), T));
+    if (!stale.includes(true)) return this.run(ids, o);
+    checkIds(ids, this.vocabSize);
+    const data = ids.dataSync();
+    const rows = slots.map((slot, b) => {
+      let row = Array.from(data.subarray(b * T, (b + 1) * T));
+      if (stale[b]) {
+        row = [...cache.tokens(slot), ...row]; // the whole sequence, from position 0
+        cache.reset(slot);
+      }
+      const y = this.run(intTensor(Int32Array.from(row), [1, row.length]), { ...o, slots: [slot] });
+      return o.lastOnly ? y : y.narrow(1, row.length - T, T); // [1, T, V]: the new positions
+    });
+    return rows.length === 1 ? rows[0]! : concat(rows, 0); // [B, T, V]
   }
 
   private run(ids: Tensor, o: ForwardOptions): Tensor {

@@ -1,19 +1,30 @@
-// Public API of @llmts/model: configs, the GPT-2 and Llama architectures, the shared decoder, KV
-// cache, and models from and to their parts in Hugging Face's layout. Runs in browsers: nothing
-// here touches files. Checkpoint directories on disk: "@llmts/model/node". See README.md.
+// Public API of @llmts/model: configs, the architectures (GPT-2, Llama / Qwen2 / Mistral, Qwen3,
+// Gemma 3, GPT-NeoX, Phi-3), the shared decoder, KV cache, and models from and to their parts in
+// Hugging Face's layout. Runs in browsers: nothing here touches files. Checkpoint directories on
+// disk: "@llmts/model/node". See README.md.
 export { type AttentionOptions, attentionMask, causalSelfAttention } from "./attention.ts";
 export {
+  type Arch,
   configToJson,
+  type Gemma3Config,
   type Gpt2Config,
+  type GptNeoXConfig,
+  type LayerType,
   type LlamaConfig,
+  type LongRopeScaling,
   type ModelConfig,
+  type Phi3Config,
   parseConfig,
   parseConfigText,
+  type Qwen3Config,
   type RopeScaling,
   SUPPORTED_MODEL_TYPES,
 } from "./config.ts";
+export type { FrequencyScaling } from "./config-rope.ts";
 export { ConfigError, WeightLoadError, type WrongShape } from "./errors.ts";
 export type { CreateOptions } from "./families.ts";
+export { Gemma3, gemma3ParameterSpecs, isGemma3Ignored } from "./gemma3.ts";
+export { GptNeoX, gptNeoXParameterSpecs, isGptNeoXIgnored } from "./gpt-neox.ts";
 export { Gpt2, type Gpt2Prefix, gpt2ParameterSpecs, gpt2PrefixOf, isGpt2Ignored } from "./gpt2.ts";
 export { KVCache, type KVCacheShape, type StoredKV } from "./kv-cache.ts";
 export type { Linear, Norm } from "./layers.ts";
@@ -28,9 +39,12 @@ export {
   type SaveOptions,
   toCheckpoint,
 } from "./load.ts";
+export { LongRope, longRopeInverseFrequencies } from "./longrope.ts";
 export { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
 export { type Init, initParameters, type ParamSpec } from "./params.ts";
+export { isPhi3Ignored, Phi3, phi3ParameterSpecs } from "./phi3.ts";
 export { PRESETS, type Preset } from "./presets.ts";
+export { isQwen3Ignored, Qwen3, qwen3ParameterSpecs } from "./qwen3.ts";
 export { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 export { slotModel } from "./slot-model.ts";
 export { stepModel } from "./step.ts";

@@ -3,7 +3,8 @@
 // new token costs one row of K and V per layer instead of recomputing the whole prefix.
 //
 //   per layer:  keys, values: Tensor [slots, nKvHead, capacity, headDim]
-//   per slot:   length(slot) positions stored (the position of that sequence's next token)
+//   per slot:   length(slot) positions stored (the position of that sequence's next token),
+//               and the token ids they came from (tokens(slot))
 //
 // A slot holds one sequence. Sequences decoded together sit in different slots and may be at
 // different lengths: a forward pass names the slot of each of its rows (ForwardOptions.slots,
@@ -19,6 +20,11 @@
 // usual case: one sequence, or a batch fed in lock step), else one view per row, each with its own
 // S. Capacity starts at what was asked for (capped so a 128k-context model does not allocate
 // gigabytes up front) and doubles when a longer sequence needs it, up to maxLength.
+// The token ids are kept because a cached K/V can go stale: Phi-3's LongRoPE rotates every key
+// differently once the sequence grows past its pretraining context, and the model then reruns
+// the slot's tokens from the start (decoder.ts). They cost 4 bytes a token.
+// Sliding-window layers (Mistral, Gemma 3, Phi-3) keep the whole sequence too: the attention
+// mask hides what is out of the window.
 // Not here: paged or rolling (sliding-window) buffers, eviction, sharing a prefix between slots.
 // Reference: llama2.c `key_cache` / `value_cache` (layer, seq_len, kv_dim); HF `DynamicCache`;
 // vLLM / text-generation-inference for slots per sequence.
@@ -50,6 +56,7 @@ export class KVCache {
   readonly headDim: number;
   readonly maxLength: number;
   private readonly lengths: number[]; // [slots] positions stored per slot
+  private readonly ids: number[][]; // [slots][length] the tokens those positions came from
   private capacity: number;
   private keys: Tensor[]; // per layer [slots, nKvHead, capacity, headDim]
   private values: Tensor[];
@@ -61,6 +68,7 @@ export class KVCache {
     this.headDim = shape.headDim;
     this.maxLength = shape.maxLength;
     this.lengths = new Array<number>(shape.batchSize).fill(0);
+    this.ids = Array.from({ length: shape.batchSize }, () => []);
     this.capacity = Math.min(shape.maxLength, INITIAL_CAPACITY_CAP);
     this.keys = Array.from({ length: this.nLayer }, () => this.buffer(this.capacity));
     this.values = Array.from({ length: this.nLayer }, () => this.buffer(this.capacity));
@@ -76,10 +84,18 @@ export class KVCache {
     return this.lengths[this.checkSlot(slot)]!;
   }
 
+  /** The token ids stored in `slot`, in order: [length(slot)]. */
+  tokens(slot = 0): readonly number[] {
+    return this.ids[this.checkSlot(slot)]!;
+  }
+
   /** Forgets `slot` (every slot when none is given): its next token is position 0 again. */
   reset(slot?: number): void {
-    if (slot === undefined) this.lengths.fill(0);
-    else this.lengths[this.checkSlot(slot)] = 0;
+    const slots = slot === undefined ? this.lengths.map((_, s) => s) : [this.checkSlot(slot)];
+    for (const s of slots) {
+      this.lengths[s] = 0;
+      this.ids[s] = [];
+    }
   }
 
   /**
@@ -123,7 +139,7 @@ export class KVCache {
    * slots[b], after that slot's length) and returns views of every position so far:
    *   k, v: [B, nKvHead, T, headDim] -> one StoredKV for the whole batch when the rows are slots
    *   0..B-1 at one length, else one per row ([1, nKvHead, length + T, headDim] each).
-   * Call once per layer, then advance(T, slots) once the whole forward pass is done.
+   * Call once per layer, then advance(ids, slots) once the whole forward pass is done.
    */
   update(layer: number, k: Tensor, v: Tensor, slots: readonly number[]): StoredKV[] {
     const T = k.shape[2]!;
@@ -159,9 +175,16 @@ export class KVCache {
     });
   }
 
-  /** Marks the T positions this forward pass wrote (all layers) as stored, in each row's slot. */
-  advance(T: number, slots: readonly number[]): void {
-    for (const s of slots) this.lengths[s] = this.lengths[s]! + T;
+  /**
+   * Marks the T positions this forward pass wrote (all layers) as stored, in each row's slot.
+   * ids: the pass's tokens, [B, T] flattened (row b went to slot slots[b]).
+   */
+  advance(ids: ArrayLike<number>, slots: readonly number[]): void {
+    const T = ids.length / slots.length;
+    slots.forEach((s, b) => {
+      this.lengths[s] = this.lengths[s]! + T;
+      for (let t = 0; t < T; t++) this.ids[s]!.push(ids[b * T + t]!);
+    });
   }
 
   /** Doubles capacity (at least to `needed`, at most maxLength), copying the stored rows. */

@@ -25,7 +25,7 @@ import { Decoder } from "./decoder.ts";
 import { type Linear, linear, type Norm, paramsOf, rmsNorm } from "./layers.ts";
 import { type ParamSpec, take } from "./params.ts";
 import type { Pass } from "./pass.ts";
-import { applyRope, RopeTables } from "./rope.ts";
+import { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 import type { Module } from "./trace.ts";
 
 // --- the parameter list: HF names, shapes, init (LlamaPreTrainedModel._init_weights) ------------
@@ -126,7 +126,10 @@ export class Llama extends Decoder<LlamaLayer, LlamaParts> {
       ? { weight: this.embed_tokens, bias: null }
       : paramsOf(params, "lm_head", false);
     this.kvShape = { nKvHead: c.nKvHead, headDim: c.headDim };
-    this.rope = new RopeTables(c.headDim, c.ropeTheta, c.ropeScaling, c.contextLength);
+    this.rope = new RopeTables(
+      ropeInverseFrequencies(c.headDim, c.ropeTheta, c.ropeScaling),
+      c.contextLength,
+    );
   }
 
   /** ids [B, T] -> embed_tokens[ids] [B, T, H]; positions enter later, through RoPE. */

@@ -25,6 +25,7 @@ export class Pass {
   readonly start: readonly number[];
   readonly training: boolean;
   private readonly rng: Rng | undefined;
+  private readonly ids: Tensor;
 
   /** ids: int32 [B, T], already checked (checkIds); refuses tokens past the context window. */
   constructor(ids: Tensor, o: ForwardOptions, contextLength: number) {
@@ -38,6 +39,7 @@ export class Pass {
     checkContext(this.T, Math.max(...this.start), contextLength);
     this.training = o.training ?? false;
     this.rng = o.rng;
+    this.ids = ids;
   }
 
   /** The position of every token: int32 [T] when all rows share one start (broadcast), else [B, T]. */
@@ -71,7 +73,7 @@ export class Pass {
 
   /** Marks this pass's T tokens as stored in every row's cache slot (after the last layer). */
   advanceCache(): void {
-    this.cache?.advance(this.T, this.slots);
+    this.cache?.advance(this.ids.dataSync(), this.slots);
   }
 }
 

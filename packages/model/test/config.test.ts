@@ -144,7 +144,7 @@ describe("parseConfig", () => {
 
   it("rejects an unsupported model_type, naming it and the supported ones", () => {
     expect(() => parseConfig({ model_type: "bert" }, "x/config.json")).toThrow(
-      /x\/config.json: model_type "bert" is not supported \(supported: gpt2, llama, qwen2, mistral\)/,
+      /x\/config.json: model_type "bert" is not supported \(supported: gpt2, llama, qwen2, mistral, qwen3, gemma3_text, gpt_neox, phi3\)/,
     );
     expect(() => parseConfig({ n_layer: 2 })).toThrow(/has no "model_type"/);
   });

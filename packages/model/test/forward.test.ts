@@ -1,7 +1,7 @@
 import { intTensor, noGrad, Rng } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
 import { createModel } from "../src/index.ts";
-import { tinyGpt2, tinyLlama } from "./tiny.ts";
+import { tinyGpt2, tinyGptNeoX, tinyLlama, tinyPhi3 } from "./tiny.ts";
 
 const ids = intTensor([
   [1, 2, 3, 4, 5],
@@ -32,6 +32,16 @@ describe("forward", () => {
     expect(trainA).toEqual(trainB);
     expect(trainA).not.toEqual(evalA);
     expect(() => model.forward(ids, { training: true })).toThrow(/needs options.rng/);
+  });
+
+  it("applies GPT-NeoX's hidden_dropout and Phi-3's resid_pdrop only in training mode", () => {
+    for (const config of [tinyGptNeoX({ hidden_dropout: 0.5 }), tinyPhi3({ resid_pdrop: 0.5 })]) {
+      const model = createModel(config, new Rng(54));
+      const evalA = noGrad(() => model.forward(ids)).toArray();
+      expect(noGrad(() => model.forward(ids)).toArray()).toEqual(evalA);
+      const train = noGrad(() => model.forward(ids, { training: true, rng: new Rng(9) })).toArray();
+      expect(train).not.toEqual(evalA);
+    }
   });
 
   it("gives a tied embedding the gradient of both its uses (input lookup and output layer)", () => {

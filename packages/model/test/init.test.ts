@@ -1,6 +1,7 @@
 import { Rng } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
 import { createModel, parseConfig } from "../src/index.ts";
+import { tinyGemma3, tinyGptNeoX } from "./tiny.ts";
 
 function stats(values: ArrayLike<number>): { mean: number; std: number } {
   let sum = 0;
@@ -62,6 +63,30 @@ describe("createModel initialises like the references", () => {
     expectNormal(get("lm_head.weight"), 0.05);
     expect(get("model.layers.0.input_layernorm.weight").every((v) => v === 1)).toBe(true);
     expect(get("model.norm.weight").every((v) => v === 1)).toBe(true);
+  });
+
+  it("Gemma 3: RMSNorm weights 0 (its norms scale by 1 + w); GPT-NeoX: LayerNorm 1 and 0, zero biases", () => {
+    const gemma = createModel(
+      tinyGemma3({ initializer_range: 0.05, hidden_size: 64, vocab_size: 256 }),
+      new Rng(23),
+    );
+    const g = (name: string) => gemma.parameters().get(name)!.dataSync();
+    expectNormal(g("model.embed_tokens.weight"), 0.05);
+    for (const name of [
+      "input_layernorm",
+      "post_attention_layernorm",
+      "pre_feedforward_layernorm",
+      "self_attn.q_norm",
+    ]) {
+      expect(g(`model.layers.1.${name}.weight`).every((v) => v === 0)).toBe(true);
+    }
+    const neox = createModel(tinyGptNeoX({ hidden_size: 64, vocab_size: 256 }), new Rng(24));
+    const n = (name: string) => neox.parameters().get(name)!.dataSync();
+    expectNormal(n("gpt_neox.layers.0.attention.query_key_value.weight"), 0.02);
+    expectNormal(n("embed_out.weight"), 0.02);
+    expect(n("gpt_neox.layers.0.attention.query_key_value.bias").every((v) => v === 0)).toBe(true);
+    expect(n("gpt_neox.final_layer_norm.weight").every((v) => v === 1)).toBe(true);
+    expect(n("gpt_neox.final_layer_norm.bias").every((v) => v === 0)).toBe(true);
   });
 
   it("is reproducible from the seed and marks every parameter as requiring grad", () => {

@@ -1,7 +1,7 @@
 import { intTensor, noGrad, Rng, type Tensor } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
 import { type CausalLM, createModel, type ModelConfig, stepModel } from "../src/index.ts";
-import { tinyGpt2, tinyLlama } from "./tiny.ts";
+import { tinyGemma3, tinyGpt2, tinyGptNeoX, tinyLlama, tinyPhi3, tinyQwen3 } from "./tiny.ts";
 
 const llama3 = {
   rope_type: "llama3",
@@ -17,6 +17,11 @@ const cases: [string, ModelConfig][] = [
   ["qwen2 (q/k/v biases)", tinyLlama({ model_type: "qwen2", tie_word_embeddings: true })],
   ["mistral with a sliding window of 3", tinyLlama({ model_type: "mistral", sliding_window: 3 })],
   ["llama with llama3 rope scaling", tinyLlama({ rope_theta: 5e5, rope_scaling: llama3 })],
+  ["qwen3 (per-head q/k norms, head_dim 6 ≠ 16 / 4)", tinyQwen3()],
+  ["gemma3 (sliding layers with a window of 3 between full ones, two rope bases)", tinyGemma3()],
+  ["gpt_neox (fused per-head qkv, 2 of 8 dims rotated, parallel residual)", tinyGptNeoX()],
+  ["gpt_neox with the sequential residual", tinyGptNeoX({ use_parallel_residual: false })],
+  ["phi3 (fused qkv / gate_up, 6 of 8 dims rotated, sliding window of 4)", tinyPhi3()],
 ];
 
 // Two rows of 10 tokens (batch 2).

@@ -7,7 +7,9 @@ describe("rotary embeddings", () => {
     const [H, T, D, theta] = [2, 5, 8, 10000];
     const x = randn([1, H, T, D], new Rng(41));
     const start = 3; // positions 3 .. 7, as after a 3-token prefix in the KV cache
-    const y = noGrad(() => applyRope(x, new RopeTables(D, theta, null, 64), start)).dataSync();
+    const y = noGrad(() =>
+      applyRope(x, new RopeTables(ropeInverseFrequencies(D, theta, null), 64), start),
+    ).dataSync();
     const xs = x.dataSync();
     for (let h = 0; h < H; h++) {
       for (let t = 0; t < T; t++) {
@@ -24,7 +26,7 @@ describe("rotary embeddings", () => {
 
   it("make the q·k score depend only on the distance between positions", () => {
     const D = 16;
-    const tables = new RopeTables(D, 10000, null, 64);
+    const tables = new RopeTables(ropeInverseFrequencies(D, 10000, null), 64);
     const q = randn([1, 1, 1, D], new Rng(42));
     const k = randn([1, 1, 1, D], new Rng(43));
     const score = (m: number, n: number) => {
@@ -36,6 +38,37 @@ describe("rotary embeddings", () => {
     };
     expect(score(7, 3)).toBeCloseTo(score(24, 20), 4);
     expect(score(0, 0)).toBeCloseTo(score(40, 40), 4);
+  });
+
+  it("turn only the first R dims of each head with partial rotary (GPT-NeoX, Phi-3), pairing i with i + R/2", () => {
+    const [T, D, R, theta] = [4, 8, 4, 10000];
+    const x = randn([1, 1, T, D], new Rng(44));
+    const y = noGrad(() =>
+      applyRope(x, new RopeTables(ropeInverseFrequencies(R, theta, null), 64), 0),
+    ).dataSync();
+    const xs = x.dataSync();
+    for (let t = 0; t < T; t++) {
+      const row = t * D;
+      for (let i = 0; i < R / 2; i++) {
+        const angle = t * theta ** ((-2 * i) / R); // frequencies over R, not D
+        const [a, b] = [xs[row + i]!, xs[row + R / 2 + i]!];
+        expect(y[row + i]).toBeCloseTo(a * Math.cos(angle) - b * Math.sin(angle), 5);
+        expect(y[row + R / 2 + i]).toBeCloseTo(b * Math.cos(angle) + a * Math.sin(angle), 5);
+      }
+      for (let j = R; j < D; j++) expect(y[row + j]).toBe(xs[row + j]); // passed through
+    }
+  });
+
+  it("scale cos and sin by a table's attention factor (LongRoPE), so |rope(x)| grows by it", () => {
+    const D = 8;
+    const x = randn([1, 1, 3, D], new Rng(45));
+    const plain = applyRope(x, new RopeTables(ropeInverseFrequencies(D, 10000, null), 64), 5).dataSync();
+    const scaled = applyRope(
+      x,
+      new RopeTables(ropeInverseFrequencies(D, 10000, null), 64, 1.25),
+      5,
+    ).dataSync();
+    for (let i = 0; i < plain.length; i++) expect(scaled[i]).toBeCloseTo(1.25 * plain[i]!, 5);
   });
 
   it("divide every frequency by the factor with linear scaling", () => {

@@ -1,7 +1,7 @@
 import { intTensor, noGrad, Rng } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
-import { createModel, type TraceRecord } from "../src/index.ts";
-import { tinyGpt2, tinyLlama } from "./tiny.ts";
+import { createModel, type ModelConfig, type TraceRecord } from "../src/index.ts";
+import { tinyGemma3, tinyGpt2, tinyGptNeoX, tinyLlama } from "./tiny.ts";
 
 const ids = intTensor([[1, 2, 3, 4, 5]]); // [1, 5]
 
@@ -51,6 +51,35 @@ describe("forward with a trace", () => {
       "lm_head",
     ]);
     expect(trace.at(-1)!.output).toEqual([1, 5, 41]);
+  });
+
+  it("names Gemma 3's four norms and GPT-NeoX's modules as Hugging Face does", () => {
+    const names = (config: ModelConfig) => {
+      const trace: TraceRecord[] = [];
+      noGrad(() => createModel(config, new Rng(64)).forward(ids, { trace }));
+      return trace.map((r) => r.name);
+    };
+    const gemma = [
+      "input_layernorm",
+      "self_attn",
+      "post_attention_layernorm",
+      "pre_feedforward_layernorm",
+      "mlp",
+    ];
+    expect(names(tinyGemma3({ num_hidden_layers: 1 }))).toEqual([
+      "embed_tokens",
+      "layers.0",
+      ...[...gemma, "post_feedforward_layernorm"].map((m) => `layers.0.${m}`),
+      "norm",
+      "lm_head",
+    ]);
+    expect(names(tinyGptNeoX({ num_hidden_layers: 1 }))).toEqual([
+      "embed_in",
+      "layers.0",
+      ...["input_layernorm", "attention", "post_attention_layernorm", "mlp"].map((m) => `layers.0.${m}`),
+      "final_layer_norm",
+      "lm_head",
+    ]);
   });
 
   it("does not change the logits", () => {

@@ -7,7 +7,15 @@ import { intTensor, noGrad, Rng, type Tensor } from "@llmts/tensor";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CausalLM, configToJson, createModel, type ModelConfig, WeightLoadError } from "../src/index.ts";
 import { loadModel, saveModel } from "../src/node/index.ts";
-import { tinyGpt2, tinyLlama } from "./tiny.ts";
+import {
+  tinyGemma3,
+  tinyGpt2,
+  tinyGptNeoX,
+  tinyLlama,
+  tinyLongRopePhi3,
+  tinyPhi3,
+  tinyQwen3,
+} from "./tiny.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -64,6 +72,29 @@ describe("loading GPT-2 names", () => {
     const { model: loaded } = loadModel(dir);
     expect(loaded.parameters().has("lm_head.weight")).toBe(true);
     expect(logitsOf(loaded, [4, 5])).toEqual(logitsOf(model, [4, 5]));
+  });
+});
+
+describe("loading the names of the newer families", () => {
+  it("ignores GPT-NeoX's per-layer buffers (attention.bias, masked_bias, rotary_emb.inv_freq), as Pythia stores them", () => {
+    const config = tinyGptNeoX();
+    const model = createModel(config, new Rng(4));
+    const st: Record<string, StTensor> = {};
+    for (const [name, t] of model.parameters())
+      st[name] = fromFloat32(t.dataSync() as Float32Array, [...t.shape]);
+    st["gpt_neox.layers.0.attention.bias"] = { dtype: "BOOL", shape: [1, 1, 4, 4], data: new Uint8Array(16) };
+    st["gpt_neox.layers.1.attention.masked_bias"] = fromFloat32(new Float32Array([-1e9]), []);
+    st["gpt_neox.layers.1.attention.rotary_emb.inv_freq"] = fromFloat32(new Float32Array(1), [1]);
+    writeCheckpoint(config, st);
+    expect(logitsOf(loadModel(dir).model, [1, 2, 3])).toEqual(logitsOf(model, [1, 2, 3]));
+    expect([...model.parameters().keys()].at(-1)).toBe("embed_out.weight"); // not lm_head: HF's name
+  });
+
+  it("expects Phi-3's fused projections in their HF shapes: qkv_proj [(H + 2 KV)·D, C], gate_up_proj [2I, C]", () => {
+    const params = createModel(tinyPhi3(), new Rng(5)).parameters(); // C 32, 4 heads of 8, 2 KV heads, I 24
+    expect(params.get("model.layers.0.self_attn.qkv_proj.weight")!.shape).toEqual([64, 32]);
+    expect(params.get("model.layers.0.mlp.gate_up_proj.weight")!.shape).toEqual([48, 32]);
+    expect(params.has("model.layers.0.self_attn.q_proj.weight")).toBe(false);
   });
 });
 
@@ -151,7 +182,15 @@ describe("sharded checkpoints", () => {
 
 describe("saveModel then loadModel", () => {
   it("round-trips config, parameter names and values exactly", () => {
-    for (const config of [tinyGpt2(), tinyLlama({ model_type: "mistral", sliding_window: 5 })]) {
+    for (const config of [
+      tinyGpt2(),
+      tinyLlama({ model_type: "mistral", sliding_window: 5 }),
+      tinyQwen3({ tie_word_embeddings: true }),
+      tinyGemma3(),
+      tinyGptNeoX(),
+      tinyPhi3(),
+      tinyLongRopePhi3({ tie_word_embeddings: true }),
+    ]) {
       const model = createModel(config, new Rng(7));
       saveModel(dir, model);
       const { config: back, model: loaded } = loadModel(dir);

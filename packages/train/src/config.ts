@@ -6,7 +6,7 @@
 // This file also turns the model knobs into a Hugging Face config.json for @llmts/model.
 // Not here: parsing flags (apps/cli), the loop (loop.ts).
 
-import { type ModelConfig, parseConfig } from "@llmts/model";
+import { type Arch, type ModelConfig, parseConfig } from "@llmts/model";
 import { TrainError } from "./errors.ts";
 
 export interface TrainConfig {
@@ -16,7 +16,8 @@ export interface TrainConfig {
   /** "char" (a character vocabulary built from the data) or a tokenizer.json path / directory. */
   tokenizer: string;
   // --- model (ignored with initFrom and on resume: the checkpoint decides)
-  arch: "gpt2" | "llama";
+  /** A new model's family: gpt2 or llama. A fine-tune records its checkpoint's (any family). */
+  arch: Arch;
   nLayer: number;
   nHead: number;
   nEmbd: number;
@@ -145,6 +146,12 @@ export function validateConfig(c: TrainConfig): void {
   if (c.initFrom === null && c.nEmbd % c.nHead !== 0) {
     throw new TrainError(`--n-head (${c.nHead}) must divide --n-embd (${c.nEmbd})`);
   }
+  if (c.initFrom === null && c.arch !== "gpt2" && c.arch !== "llama") {
+    throw new TrainError(
+      `--arch ${c.arch}: a new model is gpt2 or llama; fine-tune the other families with --init-from ` +
+        "(a checkpoint, or `llmts init --preset ...`)",
+    );
+  }
   if (c.initFrom === null && c.arch === "gpt2" && c.bias === false) {
     throw new TrainError(
       "--bias false: Hugging Face's GPT-2 always has biases (its config.json has no switch for them); " +
@@ -190,6 +197,7 @@ export function modelConfigFor(c: TrainConfig, vocabSize: number): ModelConfig {
       eos_token_id: null,
     });
   }
+  if (c.arch !== "llama") throw new TrainError(`--arch ${c.arch}: a new model is gpt2 or llama`);
   const multipleOf = 32;
   const hidden = Math.floor((2 * 4 * c.nEmbd) / 3);
   const bias = c.bias ?? false;
@@ -213,11 +221,28 @@ export function modelConfigFor(c: TrainConfig, vocabSize: number): ModelConfig {
   });
 }
 
-/** The same model config with this run's dropout (fine-tuning overrides the checkpoint's, as nanoGPT). */
+/**
+ * The same model config with this run's dropout (fine-tuning overrides the checkpoint's, as nanoGPT),
+ * in every place the family has one: GPT-2 embeddings, residuals and attention; GPT-NeoX
+ * attention and hidden (embeddings, each branch); Phi-3 attention and residuals; the others
+ * attention only.
+ */
 export function withDropout(config: ModelConfig, dropout: number): ModelConfig {
-  if (config.arch === "gpt2")
-    return { ...config, embdPdrop: dropout, residPdrop: dropout, attnPdrop: dropout };
-  return { ...config, attentionDropout: dropout };
+  switch (config.arch) {
+    case "gpt2":
+      return { ...config, embdPdrop: dropout, residPdrop: dropout, attnPdrop: dropout };
+    case "gpt_neox":
+      return { ...config, attentionDropout: dropout, hiddenDropout: dropout };
+    case "phi3":
+      return { ...config, attentionDropout: dropout, residPdrop: dropout };
+    default:
+      return { ...config, attentionDropout: dropout };
+  }
+}
+
+/** Whether a family's linear layers have biases unless told otherwise (the meaning of --bias null). */
+export function hasBiasByDefault(arch: Arch): boolean {
+  return arch === "gpt2" || arch === "gpt_neox";
 }
 
 /** camelCase keys -> snake_case (nanoGPT's config names) for training_state.json. */

@@ -16,6 +16,7 @@ import type { Tokenizer } from "@llmts/tokenizer";
 import { AdamW } from "./adamw.ts";
 import {
   flag,
+  hasBiasByDefault,
   lrDecayItersOf,
   MODEL_SHAPE_KEYS,
   modelConfigFor,
@@ -116,7 +117,7 @@ export function checkResumeOverrides(
     const given = changes[key];
     const same =
       key === "bias"
-        ? given === (saved.bias ?? saved.arch === "gpt2")
+        ? given === (saved.bias ?? hasBiasByDefault(saved.arch))
         : JSON.stringify(given) === JSON.stringify(saved[key]);
     if (same) {
       delete changes[key];
@@ -136,7 +137,7 @@ export function checkResumeOverrides(
 /** How a saved setting reads in a message: null means "the default", not the word null. */
 function savedValue(saved: TrainConfig, key: keyof TrainConfig): string {
   if (key === "bias" && saved.bias === null)
-    return `the architecture's default, ${saved.arch === "gpt2"} for ${saved.arch}`;
+    return `the architecture's default, ${hasBiasByDefault(saved.arch)} for ${saved.arch}`;
   if (key === "initFrom" && saved.initFrom === null) return "no --init-from";
   return JSON.stringify(saved[key]);
 }

@@ -1,6 +1,8 @@
 // `llmts init --arch gpt2|llama (--preset NAME | --n-layer ... --n-head ... --n-embd ... --vocab-size ...
 // --block-size ...) --out DIR`: writes a randomly initialised model in Hugging Face's layout
 // (config.json + model.safetensors), initialised as the references do (@llmts/model's createModel).
+// The other families (qwen3, gemma3, gpt_neox, phi3) start from a preset in their real shape
+// (`--preset qwen3-0.6b --n-layer 2`).
 //
 // Shape flags after a preset override it (`--preset gpt2 --vocab-size 65`); special token ids the
 // smaller vocabulary does not have are written as null. Flag names follow
@@ -40,8 +42,12 @@ export function initConfig(o: InitOptions): Record<string, unknown> {
   }
   const arch = o.arch ?? preset?.arch;
   if (arch === undefined) throw new CliError("--arch: required (gpt2 or llama) unless --preset is given");
-  if (arch !== "gpt2" && arch !== "llama")
-    throw new CliError(`--arch: expected gpt2 or llama, got "${arch}"`);
+  if (arch !== "gpt2" && arch !== "llama" && arch !== preset?.arch) {
+    const others = Object.keys(PRESETS).filter((name) => !["gpt2", "llama"].includes(PRESETS[name]!.arch));
+    throw new CliError(
+      `--arch: expected gpt2 or llama, got "${arch}" (the other families start from a --preset: ${others.join(", ")})`,
+    );
+  }
   if (preset && preset.arch !== arch) {
     throw new CliError(`--preset: "${o.preset}" is a ${preset.arch} model, but --arch is ${arch}`);
   }
@@ -82,17 +88,22 @@ export function initConfig(o: InitOptions): Record<string, unknown> {
     set("n_inner", shape.intermediateSize);
     for (const key of ["embd_pdrop", "resid_pdrop", "attn_pdrop"]) base[key] = dropout;
   } else {
+    if (arch === "gpt_neox" && shape.nKvHead !== undefined)
+      throw new CliError("--n-kv-head: GPT-NeoX has no grouped-query attention");
     set("num_hidden_layers", shape.nLayer);
     set("num_attention_heads", shape.nHead);
     set("hidden_size", shape.nEmbd);
     set("vocab_size", shape.vocabSize);
     set("max_position_embeddings", shape.blockSize);
-    if (shape.nHead !== undefined || shape.nKvHead !== undefined) {
+    if (arch !== "gpt_neox" && (shape.nHead !== undefined || shape.nKvHead !== undefined)) {
       base.num_key_value_heads = shape.nKvHead ?? shape.nHead;
     }
     if (shape.intermediateSize !== undefined) base.intermediate_size = shape.intermediateSize;
-    else if (shape.nEmbd !== undefined) base.intermediate_size = llama2cHiddenDim(shape.nEmbd);
+    else if (shape.nEmbd !== undefined && arch === "llama")
+      base.intermediate_size = llama2cHiddenDim(shape.nEmbd);
     base.attention_dropout = dropout;
+    if (arch === "gpt_neox") base.hidden_dropout = dropout; // on the embeddings and each branch
+    if (arch === "phi3") base.resid_pdrop = dropout; // on each branch
   }
   // A preset's special tokens (GPT-2's <|endoftext|> = 50256) do not exist in a smaller vocabulary
   // (`--preset gpt2 --vocab-size 65`): such a model has no bos/eos, so write null.
@@ -145,15 +156,21 @@ export function registerInit(program: Command): void {
     .description(
       "write a randomly initialised model (config.json + model.safetensors) in Hugging Face layout",
     )
-    .option("--arch <arch>", "gpt2 or llama (implied by --preset)")
+    .option(
+      "--arch <arch>",
+      "gpt2 or llama (implied by --preset, which also has qwen3, gemma3, gpt_neox, phi3)",
+    )
     .option("--preset <name>", `named shape: ${Object.keys(PRESETS).join(", ")}`)
     .option("--n-layer <n>", "transformer blocks")
     .option("--n-head <n>", "attention heads")
-    .option("--n-kv-head <n>", "llama: key/value heads for grouped-query attention (default: --n-head)")
+    .option("--n-kv-head <n>", "key/value heads for grouped-query attention (default: --n-head)")
     .option("--n-embd <n>", "model width (GPT-2 n_embd, Llama hidden_size)")
     .option("--vocab-size <n>", "vocabulary size")
     .option("--block-size <n>", "context length (GPT-2 n_positions, Llama max_position_embeddings)")
-    .option("--intermediate-size <n>", "MLP width (default: GPT-2 4·n_embd; Llama llama2.c's rule)")
+    .option(
+      "--intermediate-size <n>",
+      "MLP width (default: GPT-2 4·n_embd; Llama llama2.c's rule; the others their preset's)",
+    )
     .option("--dropout <p>", "dropout probability written to the config", "0")
     .option("--seed <n>", "random seed of the initialisation", "1337")
     .option("--dtype <dtype>", "storage dtype of model.safetensors: F32, F16 or BF16", "F32")
