@@ -90,9 +90,12 @@ describe("the playground in headless Chromium", () => {
     expect(await p.number("train-iter")).toBeGreaterThan(iterBefore); // training ran meanwhile
     expect(frames.count).toBeGreaterThan(20);
     expect(frames.worstGapMs).toBeLessThan(1000);
+    console.log(
+      `while training (js kernels): ${frames.count} animation frames in 2 s, longest gap ${frames.worstGapMs.toFixed(1)} ms`,
+    );
 
     // A random init predicts each of the 89 characters about equally: loss ≈ ln 89 ≈ 4.49.
-    await p.waitForAtLeast("train-iter", 60);
+    await p.waitForAtLeast("train-iter", 120);
     await p.click("train-stop");
     await p.waitForText("weights-state", "FROZEN");
     const iter = await p.number("train-iter");
@@ -104,6 +107,10 @@ describe("the playground in headless Chromium", () => {
     expect(await p.number("train-lr-now")).toBeGreaterThan(0);
     expect(await p.number("training-flops")).toBeGreaterThan(0);
     expect((await p.text("train-sample")).length).toBeGreaterThan(0);
+    console.log(
+      `trained ${iter} steps on ${await p.text("backend-name")}: ${await p.text("train-tokens-per-second")} tokens/s, ` +
+        `val loss ${await p.text("val-loss")}, ${await p.text("training-flops")} FLOPs`,
+    );
     expect(await p.page.locator('[data-testid="loss-chart"] canvas').count()).toBeGreaterThan(0);
     frozenChecksum = await p.text("weights-checksum");
     expect(frozenChecksum).toMatch(/^[0-9a-f]{8}$/);
@@ -133,6 +140,11 @@ describe("the playground in headless Chromium", () => {
     expect(await p.number("cost-vs-training")).toBeLessThan(0.01);
     expect(await p.number("network-tokens")).toBe(ids.length);
     expect((await p.text("query-output")).length).toBeGreaterThan(0);
+    console.log(
+      `query of ${ids.length} tokens on ${await p.text("backend-name")}: ${await p.text("response-time-ms")} ms, ` +
+        `first token ${await p.text("ttft-ms")} ms, ${await p.text("decode-tokens-per-second")} tokens/s, ` +
+        `${await p.text("query-flops")} FLOPs = ${await p.text("cost-vs-training")} of training`,
+    );
     // The assumption is the user's: ten times the price, ten times the cost.
     const cost = await p.number("cost-per-query");
     await p.set("dollars-per-kwh", "1.5");
@@ -247,6 +259,7 @@ describe("the playground in headless Chromium", () => {
     ]);
     await p.waitForText("load-message", /^loaded\./);
     expect(await p.number("cold-start-ms")).toBeGreaterThan(0);
+    console.log(`cold start of the llmts train checkpoint: ${await p.text("cold-start-ms")} ms`);
     expect(await p.text("weights-state")).toBe("FROZEN");
     expect(await p.text("model-summary")).toMatch(/^loaded gpt2: \d+ parameters, 1 layers, context 32/);
 
@@ -285,6 +298,21 @@ describe("the playground in headless Chromium", () => {
     expect(p.page.url()).toContain("kernels=reference");
     await p.set("backend-select", "js");
     await p.waitForText("backend-name", "js");
+  });
+
+  it("stops a long query between tokens when asked (Stop generating)", async () => {
+    await p.set("crop-context", true);
+    await p.set("max-tokens", "1000000");
+    await p.click("query-run");
+    await p.waitForAtLeast("tokens-generated", 50);
+    await p.click("query-cancel");
+    await p.waitForAtLeast("response-time-ms", 0);
+    expect(await p.text("finish-reason")).toBe("(cancelled)");
+    const n = await p.number("tokens-generated");
+    expect(n).toBeGreaterThanOrEqual(50);
+    expect(n).toBeLessThan(1_000_000);
+    expect(await p.number("weight-updates")).toBe(0);
+    await p.set("crop-context", false);
   });
 });
 
