@@ -375,8 +375,9 @@ describe("bad input gets a clear message and breaks nothing", () => {
   });
 
   it("a bad setting in a shared link", async () => {
-    const q = await PlaygroundPage.open(browser, `${served.url}#temperature=hot&top_k=40`);
+    const q = await PlaygroundPage.open(browser, `${served.url}#temperature=hot&top_k=40&kernels=cuda`);
     await q.waitForText("hash-message", /^URL: temperature: expected a number, got "hot"; left at 0\.8$/);
+    await q.waitForText("backend-message", /^kernels: unknown backend "cuda" \(choose one of: [a-z, ]+\)$/);
     expect(await q.page.inputValue('[data-testid="top-k"]')).toBe("40");
     expect(q.errors).toEqual([]);
     await q.page.context().close();

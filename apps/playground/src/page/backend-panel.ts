@@ -1,6 +1,7 @@
 // Which kernels run, on the page: the backend's name and what it runs per op (from the worker,
-// where the models run), and a switch between the backends the worker offers. The choice from the
-// URL hash is applied once the worker has said which backends it has.
+// where the models run), and a switch between the backends the worker offers. A choice in the URL
+// hash is applied once the worker has said which backends it has; without one, the worker's
+// default runs.
 // Not here: the kernels (worker/kernels.ts).
 
 import type { KernelsInfo, WorkerEvent } from "../shared/protocol.ts";
@@ -36,7 +37,9 @@ export class BackendPanel {
             ? "cross-origin isolated: SharedArrayBuffer available"
             : "not cross-origin isolated (served without COOP/COEP): no SharedArrayBuffer, so no threads and no Stop generating",
         );
-        if (this.wanted !== event.kernels.name) this.client.send({ type: "kernels", name: this.wanted });
+        if (this.wanted !== "" && this.wanted !== event.kernels.name) {
+          this.client.send({ type: "kernels", name: this.wanted });
+        }
         return;
       case "kernels":
         say("backend-message", "");

@@ -24,6 +24,7 @@ export interface Settings {
   /** Stop sequences, one per line in the page; "\n" written as \n. */
   stop: string[];
   crop: boolean;
+  /** The backend the worker runs ("": its default); the worker checks the name. */
   kernels: string;
   prompt: string;
   gflop_per_joule: number;
@@ -42,7 +43,7 @@ export const DEFAULT_SETTINGS: Settings = {
   seed: 0,
   stop: [],
   crop: false,
-  kernels: "js",
+  kernels: "", // the worker's default
   prompt: "The whale",
   gflop_per_joule: 1,
   dollars_per_kwh: 0.15,
@@ -107,7 +108,7 @@ const PARSERS: { [K in Key]: Parse<Settings[K]> } = {
       : text === "0" || text === "false"
         ? false
         : { error: `expected 1 or 0, got "${text}"` },
-  kernels: (text) => (/^[a-z]+$/.test(text) ? text : { error: `expected a backend name, got "${text}"` }),
+  kernels: (text) => (/^[a-z]*$/.test(text) ? text : { error: `expected a backend name, got "${text}"` }),
   prompt: (text) => text,
   gflop_per_joule: number({ above: 0 }),
   dollars_per_kwh: number({ min: 0 }),

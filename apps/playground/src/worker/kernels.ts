@@ -8,7 +8,8 @@
 // @llmts/kernels' main entry still reaches Node built-ins (its worker_threads pool, os) that a
 // browser bundle cannot resolve; its js backend reaches none, so it is imported here by file.
 // The wasm SIMD kernels with a Web Worker pool and gpu.js WebGL come with "@llmts/kernels/browser"
-// (configureBackend, backendReady, describeBackend, kernelCounts): then this file calls those.
+// (configureBackend, backendReady, describeBackend, kernelCounts): then this file calls those
+// (and resets the kernel counts on a switch, so "ran: ..." describes the backend chosen).
 // Not here: choosing on the page (page/backend-panel.ts); the ops themselves.
 
 import { getBackend, referenceBackend, setBackend } from "@llmts/tensor";
