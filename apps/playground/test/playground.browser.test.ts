@@ -334,7 +334,8 @@ describe("bad input gets a clear message and breaks nothing", () => {
       join(scratch, "config.json"),
       join(scratch, "model.safetensors"),
     ]);
-    await p.waitForText("load-message", /model\.safetensors/);
+    // The message is @llmts/safetensors' own, as `llmts generate` prints it (not the "loading ..." note).
+    await p.waitForText("load-message", /^safetensors: .*\(model\.safetensors\)$/);
     expect(await p.page.getAttribute('[data-testid="load-message"]', "class")).toContain("error");
   });
 

@@ -47,15 +47,6 @@ async function runPlayground(o: PlaygroundFlags): Promise<void> {
   const port = parseNumberFlag("--port", o.port, { integer: true, min: 0, max: 65535 });
   if (o.host.trim() === "") throw new CliError("--host: the address is empty");
 
-  const start = performance.now();
-  let built = true;
-  if (o.rebuild) await buildPlayground();
-  else built = (await ensureBuilt()).rebuilt;
-  const ms = (performance.now() - start).toFixed(0);
-  process.stderr.write(
-    built ? `built the page in ${ms} ms (${DIST})\n` : `the page is up to date (checked in ${ms} ms)\n`,
-  );
-
   let server: StaticServer;
   try {
     server = await serveStatic(DIST, {}, { host: o.host, port });
@@ -69,6 +60,21 @@ async function runPlayground(o: PlaygroundFlags): Promise<void> {
     }
     throw error;
   }
+  // Listening came first: a taken port is reported before a build is spent. Files are read per request.
+  const start = performance.now();
+  let built = true;
+  try {
+    if (o.rebuild) await buildPlayground();
+    else built = (await ensureBuilt()).rebuilt;
+  } catch (error) {
+    await server.close(); // or the listening socket would keep the process alive
+    throw error;
+  }
+  const ms = (performance.now() - start).toFixed(0);
+  process.stderr.write(
+    built ? `built the page in ${ms} ms (${DIST})\n` : `the page is up to date (checked in ${ms} ms)\n`,
+  );
+
   // A wildcard address listens everywhere; the URL to open on this machine is localhost's.
   const url = server.url.replace(/^http:\/\/(0\.0\.0\.0|\[::\])/, "http://127.0.0.1");
   process.stdout.write(`playground: ${url}/\n`);

@@ -100,8 +100,17 @@ export async function buildPlayground(outDir = DIST): Promise<void> {
     const stamp: Stamp = { inputs: Object.fromEntries(inputs.map((p) => [p, fingerprint(p)])) };
     writeFileSync(join(staging, STAMP), `${JSON.stringify(stamp, null, 1)}\n`);
 
-    rmSync(outDir, { recursive: true, force: true });
-    renameSync(staging, outDir);
+    // Swap the new build in: the old one moves aside first, so the folder is missing only between
+    // two renames. Another process that built at the same time may win the second rename: then
+    // its build (of the same sources) stays.
+    const previous = `${outDir}.old-${process.pid}`;
+    if (existsSync(outDir)) renameSync(outDir, previous);
+    try {
+      renameSync(staging, outDir);
+    } catch (error) {
+      if (!existsSync(outDir)) throw error;
+    }
+    rmSync(previous, { recursive: true, force: true });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
