@@ -385,6 +385,10 @@ describe("bad input gets a clear message and breaks nothing", () => {
       "the corpus is empty: paste some text, open a file, or choose Moby-Dick",
     );
     expect(await p.text("weights-state")).toBe("FROZEN"); // the loaded model is still there
+    // Too short for one training window: @llmts/train's own message.
+    await p.set("corpus-text", "abc");
+    await p.click("train-start");
+    await p.waitForText("train-message", /^data: the training split has 2 tokens but one window needs/);
     // A text file is a corpus too; the page counts what it holds before training.
     const file = join(scratch, "corpus.txt");
     writeFileSync(file, "abc abc\n");
@@ -447,6 +451,15 @@ describe("bad input gets a clear message and breaks nothing", () => {
     await q.waitForText("weights-state", "FROZEN");
     expect(q.errors).toEqual([]);
     await q.page.context().close();
+  });
+
+  it("a prompt with a character the model's vocabulary lacks", async () => {
+    await p.set("query-input", "Ω");
+    await p.query();
+    expect(await p.text("query-message")).toBe(
+      'tokenizer: character "Ω" (U+03A9) is not in the char vocabulary',
+    );
+    await p.set("query-input", "The whale");
   });
 
   it("after all of it, the page still answers, with no page errors", async () => {

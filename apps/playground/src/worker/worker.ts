@@ -89,10 +89,7 @@ async function handle(request: Request): Promise<void> {
   const { id } = request;
   switch (request.type) {
     case "train": {
-      await forge?.pause();
-      forge = null;
-      frozen = null;
-      stopRequested = false;
+      // The new run is built first: a corpus it refuses leaves the current model as it was.
       const f = new Forge(request.corpus, request.config, {
         step: (r, elapsedMs) => {
           weightUpdates++;
@@ -112,7 +109,10 @@ async function handle(request: Request): Promise<void> {
         eval: (r) => post({ type: "eval", id, iter: r.iter, trainLoss: r.train_loss, valLoss: r.val_loss }),
         sample: (iter, text) => post({ type: "sample", id, iter, text }),
       });
+      await forge?.pause();
       forge = f;
+      frozen = null;
+      stopRequested = false;
       const { run } = f;
       post({
         type: "corpus",
