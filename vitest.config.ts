@@ -6,7 +6,7 @@ const jsonReport = process.env.VITEST_JSON_REPORT;
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/cli", "apps/harness", "apps/server", "docs"],
+    projects: ["packages/*", "apps/cli", "apps/harness", "apps/playground", "apps/server", "docs"],
     reporters: jsonReport ? ["default", "json"] : ["default"],
     outputFile: jsonReport ? { json: jsonReport } : undefined,
     testTimeout: 60_000,

@@ -7,6 +7,7 @@ import { registerGenerate } from "./generate.ts";
 import { registerInit } from "./init.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerLogits } from "./logits.ts";
+import { registerPlayground } from "./playground.ts";
 import { registerServe } from "./serve.ts";
 import { registerTokenize } from "./tokenize.ts";
 import { registerTokenizerTrain } from "./tokenizer-train.ts";
@@ -26,6 +27,7 @@ const commands: Register[] = [
   registerDemo,
   registerTokenize,
   registerTokenizerTrain,
+  registerPlayground,
 ];
 
 export function registerCommands(program: Command): void {
