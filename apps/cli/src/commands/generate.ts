@@ -14,17 +14,21 @@
 //     has checked every setting, then the stats (time to first token, prefill / decode tokens per
 //     second, peak RSS).
 // Checked once each: flag syntax here (naming the flag, before the model loads), the generation
-// settings in generate() (resolveGenerationConfig), the prompt ids where they enter the model.
+// settings in generate() (resolveGenerationConfig, whose messages are given flag names at this
+// boundary: generation-flags.ts), the prompt ids where they enter the model. A default
+// --max-new-tokens lowered to fit the window is said in a warning line.
+// A reader that closes stdout (`| head -c 20`) stops generation at the next token (stdout.ts).
 // Flag names are Hugging Face's generate() knobs in kebab-case; defaults are HF's (temperature 1,
 // top-k / top-p / min-p / repetition penalty off) with a fixed seed, so a run is reproducible.
 // --crop-context is nanoGPT's sliding window (sample.py), for toy models with small windows.
 // Not here: sampling logic (@llmts/sample), chat templates, batching several prompts.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pinWeights } from "@llmts/kernels";
 import { stepModel } from "@llmts/model";
 import { loadModel } from "@llmts/model/node";
+import { MAX_JSON_BYTES, readLimitedText } from "@llmts/safetensors/node";
 import {
   GENERATION_DEFAULTS,
   type GenerationConfig,
@@ -37,7 +41,9 @@ import { type Tokenizer, tokenizerFilesToRead } from "@llmts/tokenizer";
 import { loadTokenizer } from "@llmts/tokenizer/node";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
-import { CliError, parseNumberFlag } from "../errors.ts";
+import { CliError, parseNumberFlag, warn } from "../errors.ts";
+import { withGenerationFlags } from "../generation-flags.ts";
+import { OutputClosed, writeStdout } from "../stdout.ts";
 import { formatTrace, tracePrefill } from "../trace-table.ts";
 
 interface GenerateFlags extends BackendFlags {
@@ -167,21 +173,36 @@ function runGenerate(o: GenerateFlags): void {
   const config: GenerationConfig = { ...settings, eos_token_id: eosIds(o.model, tokenizer) };
 
   const write = (s: string) => {
-    if (!o.json) process.stdout.write(s);
+    if (!o.json) writeStdout(s);
   };
   let first = true;
-  const result = generate(stepModel(model), promptIds, config, {
-    tokenizer,
-    memoryBytes: residentSetBytes,
-    onText: write,
-    onToken: tokenizer
-      ? undefined
-      : (id) => {
-          write(first ? `${id}` : ` ${id}`);
-          first = false;
-        },
-  });
-  write("\n");
+  let result: GenerationResult;
+  try {
+    result = withGenerationFlags(() =>
+      generate(stepModel(model), promptIds, config, {
+        tokenizer,
+        memoryBytes: residentSetBytes,
+        onText: write,
+        onToken: tokenizer
+          ? undefined
+          : (id) => {
+              write(first ? `${id}` : ` ${id}`);
+              first = false;
+            },
+      }),
+    );
+    write("\n");
+  } catch (error) {
+    if (error instanceof OutputClosed) return; // nobody is left to read the rest
+    throw error;
+  }
+  if (settings.max_new_tokens === undefined && result.config.max_new_tokens < d.max_new_tokens) {
+    warn(
+      `--max-new-tokens: the default ${d.max_new_tokens} was lowered to ${result.config.max_new_tokens}, what fits ` +
+        `in the model's context window of ${model.contextLength} after the ${promptIds.length}-token prompt ` +
+        "(pass --crop-context to slide the window past it)",
+    );
+  }
   if (o.trace) {
     // The prefill generate() ran: with --crop-context, only the last window of a long prompt.
     const traced = result.config.crop_context ? promptIds.slice(-model.contextLength) : promptIds;
@@ -278,10 +299,14 @@ function eosIds(dir: string, tokenizer: Tokenizer | undefined): number[] {
   return ids;
 }
 
+/** A small JSON file (generation_config.json, config.json): regular, at most MAX_JSON_BYTES. */
 function readJson(file: string): unknown {
   if (!existsSync(file)) return undefined;
+  const text = readLimitedText(file, MAX_JSON_BYTES, (reason) => {
+    throw new CliError(`${file} ${reason}`);
+  });
   try {
-    return JSON.parse(readFileSync(file, "utf8"));
+    return JSON.parse(text);
   } catch (error) {
     throw new CliError(`${file}: not valid JSON (${(error as Error).message})`);
   }
