@@ -3,6 +3,10 @@
 // --verbose the choice is printed to stderr twice: the rule per op when the flags are applied,
 // and when the process ends, the same line with the pinned weights and how often each kernel
 // actually ran (e.g. "ran: matmul wasm matvec pinned 8643, attention wasm decode 1200, ...").
+// --threads above the machine's cores is lowered to the cores, with a warning: each thread is a
+// worker with its own wasm memory, and 1000 of them on 2 cores took 79 s and 7.5 GB for a
+// 100K-parameter model, while more threads than cores can only wait for each other.
+import { availableParallelism } from "node:os";
 import {
   BACKEND_NAMES,
   type BackendName,
@@ -12,7 +16,7 @@ import {
   resetKernelCounts,
 } from "@llmts/kernels/node";
 import { type Command, Option } from "commander";
-import { CliError, parseNumberFlag } from "./errors.ts";
+import { CliError, parseNumberFlag, warn } from "./errors.ts";
 
 export interface BackendFlags {
   backend: string;
@@ -39,7 +43,7 @@ export function applyBackendFlags(flags: BackendFlags): void {
   const threads =
     flags.threads === undefined
       ? undefined
-      : parseNumberFlag("--threads", flags.threads, { integer: true, min: 1 });
+      : capThreads(parseNumberFlag("--threads", flags.threads, { integer: true, min: 1 }));
   try {
     configureBackend({ backend: flags.backend as BackendName, threads });
   } catch (error) {
@@ -50,6 +54,13 @@ export function applyBackendFlags(flags: BackendFlags): void {
     process.stderr.write(`llmts: ${describeBackend()}\n`);
     reportKernelsAtExit();
   }
+}
+
+/** --threads, lowered to the cores of this machine when it asks for more (with a warning). */
+export function capThreads(threads: number, cores = availableParallelism()): number {
+  if (threads <= cores) return threads;
+  warn(`--threads ${threads} is more than this machine's ${cores} cores: using ${cores}`);
+  return cores;
 }
 
 /**

@@ -4,6 +4,7 @@
 // A reader of stdout that goes away early (`llmts inspect big.safetensors | head -2`) ends the
 // command quietly, as it ends `cat`: nobody is left to read the rest. A closed stderr only drops
 // what would have gone there (progress, stats), so a training run is not killed by `2>&1 | head`.
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.ts";
 import { isFileSystemError, isUserError } from "./errors.ts";
@@ -19,8 +20,14 @@ process.stderr.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
 });
 
+// `llmts --version`: the version of this package (apps/cli/package.json), as "llmts 0.1.0".
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
 const program = new Command("llmts")
   .description("llm.ts: train, inspect and run small transformer language models, in TypeScript")
+  .version(`llmts ${version}`, "--version", "print the version of llmts and exit")
   // Commander's own errors (unknown flag, missing option, bad choice) as one line, like ours.
   .configureOutput({
     outputError: (message, write) => write(`${message.trimEnd()} (run with --help for usage)\n`),

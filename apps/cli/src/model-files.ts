@@ -3,8 +3,9 @@
 // encoded (BOS first where the model expects it), and which ids end generation.
 // Not here: loading the weights (@llmts/model/node), the tokenizer itself (@llmts/tokenizer/node).
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { MAX_JSON_BYTES, readLimitedText } from "@llmts/safetensors/node";
 import { readEosTokenIds } from "@llmts/sample";
 import { type Tokenizer, tokenizerFilesToRead } from "@llmts/tokenizer";
 import { CliError } from "./errors.ts";
@@ -40,10 +41,14 @@ export function eosIds(dir: string, tokenizer: Tokenizer | undefined): number[] 
   return ids;
 }
 
+/** A small JSON file (generation_config.json, config.json): regular, at most MAX_JSON_BYTES. */
 export function readJson(file: string): unknown {
   if (!existsSync(file)) return undefined;
+  const text = readLimitedText(file, MAX_JSON_BYTES, (reason) => {
+    throw new CliError(`${file} ${reason}`);
+  });
   try {
-    return JSON.parse(readFileSync(file, "utf8"));
+    return JSON.parse(text);
   } catch (error) {
     throw new CliError(`${file}: not valid JSON (${(error as Error).message})`);
   }

@@ -2,12 +2,36 @@
 // did not create in this run unless --force is given, and it never writes over one of its own
 // inputs (not even with --force: that would destroy what the command is reading). Both are
 // checked before anything is written, and refused in one line that names the flag and the file.
+// The output directory is made ready here too (prepareOutputDir / prepareOutputFile), so a path
+// that cannot be written (under /proc, on a read-only disk, below a file) fails at once, in words.
 // Not here: writing (each command writes through @llmts/safetensors' atomic writers), locking a
 // training run's directory (@llmts/train/node lock.ts).
 
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { prepareOutputDirectory } from "@llmts/safetensors/node";
 import { CliError } from "./errors.ts";
+
+/**
+ * Creates the output directory `dir` (and its parents) if needed and checks that it can be
+ * written into; otherwise one line naming `flag`, e.g.
+ * "--out: cannot write to /proc/x: the file system refuses new directories in /proc".
+ */
+export function prepareOutputDir(flag: string, dir: string): void {
+  prepareOutputDirectory(dir, (reason) => {
+    throw new CliError(`${flag}: cannot write to ${dir}: ${reason}`);
+  });
+}
+
+/** prepareOutputDir for the directory of the output file `path`, which must not be a directory itself. */
+export function prepareOutputFile(flag: string, path: string): void {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new CliError(`${flag}: ${path} is a directory; give the name of the file to write`);
+  }
+  prepareOutputDirectory(dirname(resolve(path)), (reason) => {
+    throw new CliError(`${flag}: cannot write ${path}: ${reason}`);
+  });
+}
 
 /** The absolute path with symlinks resolved as far as the path exists (so two spellings compare equal). */
 export function canonical(path: string): string {

@@ -263,6 +263,25 @@ describe("llmts generate", () => {
     expect(refused.stderr).toMatch(/exceeds the model's context length of 16.*--crop-context/);
   });
 
+  it("says in one warning line when the default --max-new-tokens is lowered to fit the window, in flag names", async () => {
+    const [lowered, explicit] = await Promise.all([
+      llmts("--model", smallWindow, "--prompt", "the cat", "--temperature", "0"),
+      llmts("--model", smallWindow, "--prompt", "the cat", "--max-new-tokens", "40"),
+    ]);
+    expect(lowered.status).toBe(0);
+    const warnings = lowered.stderr.split("\n").filter((line) => line.startsWith("warning:"));
+    expect(warnings).toEqual([
+      "warning: --max-new-tokens: the default 256 was lowered to 9, what fits in the model's context window of 16 " +
+        "after the 7-token prompt (pass --crop-context to slide the window past it)",
+    ]);
+    expect(lowered.stderr).toMatch(/\[7 prompt tokens, 9 generated \(length\)/);
+    expect(explicit.status).toBe(1);
+    expect(explicit.stderr).toBe(
+      "llmts: generate: prompt (7 tokens) + --max-new-tokens (40) = 47 exceeds the model's context length of 16; " +
+        "lower --max-new-tokens to at most 9 or shorten the prompt, or let the window slide (--crop-context)\n",
+    );
+  });
+
   it("lists every flag with its default in --help", async () => {
     const help = (await llmts("--help")).stdout.replace(/\s+/g, " ");
     for (const flag of [
@@ -371,7 +390,7 @@ describe("llmts generate", () => {
       [[...ids, "--max-new-tokens", "0"], /--max-new-tokens: must be at least 1, got 0/],
       [
         [...ids, "--max-new-tokens", "200"],
-        /prompt \(2 tokens\) \+ max_new_tokens \(200\) = 202 exceeds the model's context length of 128/,
+        /prompt \(2 tokens\) \+ --max-new-tokens \(200\) = 202 exceeds the model's context length of 128/,
       ],
     ];
     const runs = await Promise.all(cases.map(([args]) => llmts(...args)));

@@ -15,6 +15,13 @@ describe("llmts --help", () => {
     expect(run.stdout).toContain("Usage: llmts");
   });
 
+  it("prints its version with --version and exits 0", () => {
+    const run = llmts(["--version"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^llmts \d+\.\d+\.\d+\n$/);
+  });
+
   it("rejects an unknown command, an unknown flag, a missing option and a bad choice in one line each", () => {
     const cases: [string[], RegExp][] = [
       [["no-such-command"], /^error: unknown command 'no-such-command'/],

@@ -4,8 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createModel, parseConfig } from "@llmts/model";
 import { loadModel } from "@llmts/model/node";
+import { Rng } from "@llmts/tensor";
 import { afterAll, describe, expect, it } from "vitest";
+import { initModel } from "../src/commands/init.ts";
 
 const bin = fileURLToPath(new URL("../bin/llmts.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "llmts-init-"));
@@ -172,7 +175,7 @@ describe("llmts init", () => {
       ],
       [
         ["--preset", "stories260K", "--n-layer", "1", "--out", join(dir, "llama")],
-        /already holds a model.safetensors \(pass --force/,
+        /config\.json and 1 more files already exist, and this command did not write them: pass --force/,
       ],
     ];
     for (const [args, message] of cases) {
@@ -180,5 +183,30 @@ describe("llmts init", () => {
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it("draws a large model tensor by tensor with progress lines, the same weights as createModel", () => {
+    const config = parseConfig({
+      model_type: "gpt2",
+      n_layer: 2,
+      n_head: 2,
+      n_embd: 16,
+      vocab_size: 40,
+      n_positions: 32,
+    });
+    const lines: string[] = [];
+    const stream = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream;
+    const ours = initModel(config, new Rng(5), { progressFrom: 0, stream }).parameters();
+    const theirs = createModel(config, new Rng(5)).parameters();
+    expect([...ours.keys()]).toEqual([...theirs.keys()]);
+    for (const [name, t] of theirs) expect(ours.get(name)!.dataSync(), name).toEqual(t.dataSync());
+    // The first line at 0%, the last at 100%; a small model draws too fast for any line between.
+    const total = [...theirs.values()].reduce((n, t) => n + t.size, 0).toLocaleString("en-US");
+    expect(lines).toEqual([
+      `initialising ${total} parameters: 0%\n`,
+      `initialising ${total} parameters: 100%\n`,
+    ]);
+    expect(initModel(config, new Rng(5), { stream }).parameters().size).toBe(theirs.size); // small: silent
+    expect(lines).toHaveLength(2);
   });
 });

@@ -15,7 +15,7 @@ const file = join(dir, "model.safetensors");
 const gpt2Tied = fileURLToPath(new URL("../../../fixtures/gpt2-tied", import.meta.url));
 
 function llmts(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000 });
 }
 
 beforeAll(() => {
@@ -100,6 +100,26 @@ describe("llmts inspect", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
       `llmts: safetensors: header length 200 runs past the end of the file (9 bytes) (${join(dir, "broken.safetensors")})\n`,
+    );
+  });
+
+  it('says "not a safetensors file" for a text file, not "header length ... over the limit"', () => {
+    const notes = join(dir, "notes.txt");
+    writeFileSync(notes, "hello world, these are notes\n");
+    const result = llmts("inspect", notes);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `llmts: safetensors: not a safetensors file: it begins with text ("hello wo"), not an 8-byte header length (${notes})\n`,
+    );
+  });
+
+  it("refuses a FIFO at once instead of waiting for a writer", () => {
+    const fifo = join(dir, "pipe.safetensors");
+    execFileSync("mkfifo", [fifo]);
+    const result = llmts("inspect", fifo);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      `llmts: safetensors: not a regular file (a device, FIFO or socket) (${fifo})\n`,
     );
   });
 

@@ -11,24 +11,23 @@
 //
 // `rel` in every comparison is max |ours - ref| / max |ref| (the error relative to the tensor's
 // largest value), reported for reading; the tolerances bound the numbers named above.
-// The tolerances come from the fixture's reference.json (defaults 1e-4 / 1e-5 / 1e-4). Every check
-// runs even when an earlier one fails, so one report shows everything that is off.
-// Not here: producing the references (fixtures/generate.py, PyTorch), printing (report.ts).
+// The tolerances come from the fixture's reference.json, which must state them (reference.ts): a
+// fixture with nothing to say fails. Every check runs even when an earlier one fails, so one
+// report shows everything that is off, and the report lists what was checked and what was not
+// (a fixture without targets has no loss or gradients; one without greedy_ids no greedy check).
+// Not here: producing the references (fixtures/generate.py, PyTorch), reading reference.json
+// (reference.ts), printing (report.ts).
 // Reference: llm.c test_gpt2.c, which compares logits, loss and every gradient tensor with PyTorch's.
 
-import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type CausalLM, stepModel } from "@llmts/model";
 import { loadModel } from "@llmts/model/node";
 import { toFloat32, toInt32 } from "@llmts/safetensors";
 import { readSafetensorsFile } from "@llmts/safetensors/node";
 import { crossEntropy, intTensor, noGrad, type Tensor } from "@llmts/tensor";
+import { readReference } from "./reference.ts";
 
-export interface Tolerance {
-  logits_abs: number;
-  loss_abs: number;
-  grad_abs: number;
-}
+export type { Tolerance } from "./reference.ts";
 
 export interface Comparison {
   name: string;
@@ -56,20 +55,14 @@ export interface FixtureReport {
   grads: Comparison[];
   /** Problems that are not a number out of tolerance (a reference gradient with no parameter, ...). */
   problems: string[];
-}
-
-const DEFAULT_TOLERANCE: Tolerance = { logits_abs: 1e-4, loss_abs: 1e-5, grad_abs: 1e-4 };
-
-interface ReferenceJson {
-  prompt_ids?: number[];
-  greedy_ids?: number[];
-  max_new_tokens?: number;
-  tolerance?: Partial<Tolerance>;
+  /** What was compared, e.g. ["logits", "logits token by token (KV cache)", "loss", "24 gradients", "greedy (8 tokens)"]. */
+  checked: string[];
+  /** What the fixture gives nothing to compare with, and why. */
+  notChecked: string[];
 }
 
 export function checkFixture(dir: string): FixtureReport {
-  const info = readReferenceJson(dir);
-  const tol = { ...DEFAULT_TOLERANCE, ...info.tolerance };
+  const { tolerance: tol, greedy: greedyRef } = readReference(dir);
   const ref = readSafetensorsFile(join(dir, "reference.safetensors"));
   const { model } = loadModel(dir);
   const problems: string[] = [];
@@ -100,8 +93,14 @@ export function checkFixture(dir: string): FixtureReport {
     grads.push(...compareGrads(model, ref, tol.grad_abs, problems));
   }
 
-  const greedy =
-    info.prompt_ids && info.greedy_ids ? checkGreedy(model, info.prompt_ids, info.greedy_ids) : null;
+  const greedy = greedyRef ? checkGreedy(model, greedyRef.prompt, greedyRef.expected) : null;
+
+  const checked = ["logits", "logits token by token (KV cache)"];
+  const notChecked: string[] = [];
+  if (loss) checked.push("loss", `${grads.length} gradients`);
+  else notChecked.push("loss and gradients (reference.safetensors has no targets and loss)");
+  if (greedy) checked.push(`greedy (${greedy.expected.length} tokens)`);
+  else notChecked.push("greedy (reference.json has no prompt_ids and greedy_ids)");
 
   const ok =
     logitsCheck.ok &&
@@ -110,7 +109,19 @@ export function checkFixture(dir: string): FixtureReport {
     (greedy?.ok ?? true) &&
     grads.every((g) => g.ok) &&
     problems.length === 0;
-  return { name: basename(dir), dir, ok, logits: logitsCheck, cached, loss, greedy, grads, problems };
+  return {
+    name: basename(dir),
+    dir,
+    ok,
+    logits: logitsCheck,
+    cached,
+    loss,
+    greedy,
+    grads,
+    problems,
+    checked,
+    notChecked,
+  };
 }
 
 /** Each grad.<name> in the reference against the .grad of our parameter of that name. */
@@ -229,10 +240,4 @@ export function compare(
   const maxRel = refMax > 0 ? maxAbs / refMax : maxAbs;
   const error = scaled ? maxAbs / Math.max(1, refMax) : maxAbs;
   return { name, maxAbs, maxRel, refMax, error, tolerance, ok: error <= tolerance };
-}
-
-/** reference.json is optional (a logits-only fixture); when present it must parse. */
-function readReferenceJson(dir: string): ReferenceJson {
-  const path = join(dir, "reference.json");
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ReferenceJson) : {};
 }

@@ -9,4 +9,5 @@ export {
   type Tolerance,
 } from "./check.ts";
 export { findFixtures, isFixtureDir } from "./discover.ts";
+export { FixtureError, type Reference, readReference } from "./reference.ts";
 export { formatReport } from "./report.ts";

@@ -4,6 +4,7 @@
 //   OK     gpt2-tied  logits     maxdiff 3.10e-6  rel 3.58e-7 (maxdiff / max|ref| 8.66e+0)  (tol 1.00e-4)
 //   NOT OK gpt2-tied  grad h.0.ln_1.weight  maxdiff 2.31e-03 ...
 //
+// A "checked" line lists every comparison made, and "not checked" what the fixture had nothing for.
 // rel = maxdiff / max |reference| (the error next to the tensor's largest value); scaled (grads)
 // = maxdiff / max(1, max |reference|), the number the gradient tolerance bounds.
 // Not here: running the checks (check.ts).
@@ -44,6 +45,8 @@ export function formatReport(r: FixtureReport, verbose = true): string[] {
     );
   }
   for (const p of r.problems) out.push(`NOT OK ${r.name}  ${p}`);
+  out.push(`checked ${r.name}: ${r.checked.join(", ")}`);
+  if (r.notChecked.length > 0) out.push(`not checked ${r.name}: ${r.notChecked.join("; ")}`);
   out.push(`${r.ok ? "PASS" : "FAIL"} ${r.name}`);
   return out;
 }

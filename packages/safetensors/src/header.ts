@@ -42,6 +42,10 @@ export function readHeaderLength(first8: Uint8Array, fileSize: number, fileName?
   }
   const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_LENGTH)) {
+    if (isText(first8)) {
+      const start = JSON.stringify(new TextDecoder().decode(first8.subarray(0, 8), { stream: true }));
+      fail(`not a safetensors file: it begins with text (${start}), not an 8-byte header length`, fileName);
+    }
     fail(`header length ${n} is over the ${MAX_HEADER_LENGTH}-byte limit`, fileName);
   }
   const length = Number(n);
@@ -49,6 +53,23 @@ export function readHeaderLength(first8: Uint8Array, fileSize: number, fileName?
     fail(`header length ${length} runs past the end of the file (${fileSize} bytes)`, fileName);
   }
   return length;
+}
+
+/**
+ * Whether the first 8 bytes are text: UTF-8 (a character cut at byte 8 allowed) without control
+ * characters other than tab, newline and carriage return. A real header length is below 10^8, so
+ * its upper four bytes are zero: a file that begins with 8 bytes of text is a text file (a README,
+ * a config.json) given by mistake.
+ */
+function isText(first8: Uint8Array): boolean {
+  const bytes = first8.subarray(0, 8);
+  if (bytes.some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f)) return false;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -35,6 +35,16 @@ const cases: [string, Uint8Array, string][] = [
     assemble("{}", [], 100_000_001n),
     "header length 100000001 is over the 100000000-byte limit",
   ],
+  [
+    "a text file (a README given by mistake)",
+    new TextEncoder().encode("# Notes\nhello, world: not tensors\n"),
+    'not a safetensors file: it begins with text ("# Notes\\n"), not an 8-byte header length',
+  ],
+  [
+    "a text file whose 8th byte is half of a UTF-8 character",
+    new TextEncoder().encode("recipe:\u00e9 and more words"),
+    'not a safetensors file: it begins with text ("recipe:"), not an 8-byte header length',
+  ],
   ["invalid JSON", assemble('{"a":'), "header is not valid JSON: unexpected end of text at character 5"],
   [
     "a trailing comma",

@@ -149,8 +149,7 @@ export function resolveGenerationConfig(
     throw new GenerationError(
       `generate: prompt (${promptLength} tokens) + max_new_tokens (${max_new_tokens}) = ` +
         `${promptLength + max_new_tokens} exceeds the model's context length of ${contextLength}; ` +
-        `lower max_new_tokens to at most ${room} or shorten the prompt, or let the window slide ` +
-        "(crop_context, llmts generate --crop-context)",
+        `lower max_new_tokens to at most ${room} or shorten the prompt, or let the window slide (crop_context)`,
     );
   }
   const resolved = { max_new_tokens, temperature, top_k, top_p, min_p, repetition_penalty, seed };

@@ -16,6 +16,16 @@ export {
 } from "./config.ts";
 export { checkSplits, FILE_SEPARATOR, getBatch, splitTokens, type TokenSplits } from "./data.ts";
 export { DataError, TrainError } from "./errors.ts";
+export {
+  activationValues,
+  checkModelFits,
+  checkRunFits,
+  countParameters,
+  formatBytes,
+  MAX_TENSOR_ELEMENTS,
+  MAX_TOKENS_PER_STEP,
+  type ParameterCount,
+} from "./footprint.ts";
 export { type DataParallel, type LoopOptions, type TrainResult, trainLoop } from "./loop.ts";
 export { type EvalRecord, isEvalRecord, type MetricsRecord, type StepRecord } from "./metrics.ts";
 export { checkResumeOverrides, newRun, type PreparedRun } from "./run.ts";

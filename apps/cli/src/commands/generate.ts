@@ -14,7 +14,10 @@
 //     has checked every setting, then the stats (time to first token, prefill / decode tokens per
 //     second, peak RSS).
 // Checked once each: flag syntax here (naming the flag, before the model loads), the generation
-// settings in generate() (resolveGenerationConfig), the prompt ids where they enter the model.
+// settings in generate() (resolveGenerationConfig, whose messages are given flag names at this
+// boundary: generation-flags.ts), the prompt ids where they enter the model. A default
+// --max-new-tokens lowered to fit the window is said in a warning line.
+// A reader that closes stdout (`| head -c 20`) stops generation at the next token (stdout.ts).
 // Flag names are Hugging Face's generate() knobs in kebab-case; defaults are HF's (temperature 1,
 // top-k / top-p / min-p / repetition penalty off) with a fixed seed, so a run is reproducible.
 // --crop-context is nanoGPT's sliding window (sample.py), for toy models with small windows.
@@ -29,9 +32,11 @@ import { residentSetBytes } from "@llmts/sample/node";
 import { loadTokenizer } from "@llmts/tokenizer/node";
 import type { Command } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
-import { CliError, parseNumberFlag } from "../errors.ts";
+import { CliError, parseNumberFlag, warn } from "../errors.ts";
+import { withGenerationFlags } from "../generation-flags.ts";
 import { encodePrompt, eosIds, hasTokenizerFiles } from "../model-files.ts";
 import { addSamplingFlags, parseSamplingFlags, type SamplingFlags } from "../sampling-flags.ts";
+import { OutputClosed, writeStdout } from "../stdout.ts";
 import { formatTrace, tracePrefill } from "../trace-table.ts";
 
 interface GenerateFlags extends BackendFlags, SamplingFlags {
@@ -123,21 +128,36 @@ function runGenerate(o: GenerateFlags): void {
   const config: GenerationConfig = { ...settings, eos_token_id: eosIds(o.model, tokenizer) };
 
   const write = (s: string) => {
-    if (!o.json) process.stdout.write(s);
+    if (!o.json) writeStdout(s);
   };
   let first = true;
-  const result = generate(stepModel(model), promptIds, config, {
-    tokenizer,
-    memoryBytes: residentSetBytes,
-    onText: write,
-    onToken: tokenizer
-      ? undefined
-      : (id) => {
-          write(first ? `${id}` : ` ${id}`);
-          first = false;
-        },
-  });
-  write("\n");
+  let result: GenerationResult;
+  try {
+    result = withGenerationFlags(() =>
+      generate(stepModel(model), promptIds, config, {
+        tokenizer,
+        memoryBytes: residentSetBytes,
+        onText: write,
+        onToken: tokenizer
+          ? undefined
+          : (id) => {
+              write(first ? `${id}` : ` ${id}`);
+              first = false;
+            },
+      }),
+    );
+    write("\n");
+  } catch (error) {
+    if (error instanceof OutputClosed) return; // nobody is left to read the rest
+    throw error;
+  }
+  if (settings.max_new_tokens === undefined && result.config.max_new_tokens < d.max_new_tokens) {
+    warn(
+      `--max-new-tokens: the default ${d.max_new_tokens} was lowered to ${result.config.max_new_tokens}, what fits ` +
+        `in the model's context window of ${model.contextLength} after the ${promptIds.length}-token prompt ` +
+        "(pass --crop-context to slide the window past it)",
+    );
+  }
   if (o.trace) {
     // The prefill generate() ran: with --crop-context, only the last window of a long prompt.
     const traced = result.config.crop_context ? promptIds.slice(-model.contextLength) : promptIds;

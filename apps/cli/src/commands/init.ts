@@ -8,14 +8,29 @@
 // smaller vocabulary does not have are written as null. Flag names follow
 // nanoGPT's (n_layer, n_head, n_embd, block_size, dropout); each maps to the HF field of the
 // architecture (GPT-2 n_positions, Llama max_position_embeddings, ...).
+// Before anything is allocated or written: sizes that cannot fit are refused from the config alone
+// ("model too large: N parameters (X GB)", @llmts/train's checkModelFits), --out must be a
+// directory that can be written, and a model already there is replaced only with --force. A large
+// model shows its progress while its parameters are drawn.
 // Not here: training (`llmts train`), downloading trained weights.
-import { existsSync } from "node:fs";
+import { totalmem } from "node:os";
 import { join } from "node:path";
-import { ConfigError, createModel, type ModelConfig, PRESETS, parseConfig } from "@llmts/model";
+import {
+  buildModel,
+  type CausalLM,
+  ConfigError,
+  initParameters,
+  type ModelConfig,
+  PRESETS,
+  parameterSpecs,
+  parseConfig,
+} from "@llmts/model";
 import { saveModel } from "@llmts/model/node";
-import { Rng } from "@llmts/tensor";
+import { Rng, type Tensor } from "@llmts/tensor";
+import { checkModelFits } from "@llmts/train";
 import type { Command } from "commander";
 import { CliError, parseNumberFlag } from "../errors.ts";
+import { prepareOutputDir, refuseToReplace } from "../outputs.ts";
 
 interface InitOptions {
   arch?: string;
@@ -144,6 +159,48 @@ function parseFlagsConfig(json: Record<string, unknown>): ModelConfig {
   }
 }
 
+/** Models with at least this many parameters show their progress while they are drawn (seconds and up). */
+const PROGRESS_FROM = 50_000_000;
+
+/** Milliseconds between two progress lines. */
+const PROGRESS_EVERY_MS = 5000;
+
+/**
+ * createModel(config, rng), one tensor at a time so that a large model can show its progress on
+ * `stream`: a line when it starts, one every 5 s, one at the end. (Plain lines, not a bar: the loop
+ * is synchronous, so a bar redrawn by a timer would never move.) The same specs in the same order
+ * draw the same numbers from `rng`, so the weights are identical to createModel's.
+ */
+export function initModel(
+  config: ModelConfig,
+  rng: Rng,
+  {
+    progressFrom = PROGRESS_FROM,
+    stream = process.stderr,
+  }: { progressFrom?: number; stream?: NodeJS.WritableStream } = {},
+): CausalLM {
+  const specs = parameterSpecs(config);
+  const sizes = specs.map((spec) => spec.shape.reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let nextLine = 0;
+  const progress = (done: number) => {
+    if (total < progressFrom || (done < total && Date.now() < nextLine)) return;
+    nextLine = Date.now() + PROGRESS_EVERY_MS;
+    stream.write(
+      `initialising ${total.toLocaleString("en-US")} parameters: ${Math.floor((100 * done) / total)}%\n`,
+    );
+  };
+  progress(0);
+  const params = new Map<string, Tensor>();
+  let done = 0;
+  specs.forEach((spec, i) => {
+    for (const [name, tensor] of initParameters([spec], rng)) params.set(name, tensor);
+    done += sizes[i]!;
+    progress(done);
+  });
+  return buildModel(config, params);
+}
+
 /** llama2.c's rule for the SwiGLU width: 2/3 of 4·dim, rounded up to a multiple of 32. */
 function llama2cHiddenDim(dim: number): number {
   const hidden = Math.floor((2 * 4 * dim) / 3);
@@ -175,23 +232,23 @@ export function registerInit(program: Command): void {
     .option("--seed <n>", "random seed of the initialisation", "1337")
     .option("--dtype <dtype>", "storage dtype of model.safetensors: F32, F16 or BF16", "F32")
     .option("--out <dir>", "output directory (created if missing)")
-    .option("--force", "overwrite an existing model in --out")
+    .option("--force", "replace an existing model (config.json, model.safetensors) in --out")
     .action((o: InitOptions) => {
-      if (o.out === undefined) throw new CliError("--out: required (the directory to write the model to)");
+      const out = o.out;
+      if (out === undefined) throw new CliError("--out: required (the directory to write the model to)");
       if (!["F32", "F16", "BF16"].includes(o.dtype)) {
         throw new CliError(`--dtype: expected F32, F16 or BF16, got "${o.dtype}"`);
       }
       const seed = parseNumberFlag("--seed", o.seed, { integer: true, min: 0 });
       const config = parseFlagsConfig(initConfig(o));
-      if (!o.force && existsSync(join(o.out, "model.safetensors"))) {
-        throw new CliError(`--out: ${o.out} already holds a model.safetensors (pass --force to overwrite)`);
-      }
-      const model = createModel(config, new Rng(seed));
-      saveModel(o.out, model, { dtype: o.dtype as "F32" | "F16" | "BF16" });
-      let count = 0;
-      for (const p of model.parameters().values()) count += p.size;
+      const { parameters } = checkModelFits(config, totalmem());
+      prepareOutputDir("--out", out);
+      const files = ["config.json", "model.safetensors"].map((name) => join(out, name));
+      refuseToReplace("--out", files, o.force === true, ", or choose another --out");
+      const model = initModel(config, new Rng(seed));
+      saveModel(out, model, { dtype: o.dtype as "F32" | "F16" | "BF16" });
       process.stdout.write(
-        `wrote ${o.out}: ${config.modelType}, ${count.toLocaleString("en-US")} parameters, seed ${seed}\n`,
+        `wrote ${out}: ${config.modelType}, ${parameters.toLocaleString("en-US")} parameters, seed ${seed}\n`,
       );
     });
 }

@@ -1,19 +1,32 @@
 // `llmts tokenizer train --data FILE --vocab-size N --out tokenizer.json`: train a byte-level BPE
 // (minbpe-style, GPT-2's split pattern) on a text file and save it as a Hugging Face
 // tokenizer.json, with a progress bar on stderr and the speed at the end.
+// Before training, --out is checked (outputs.ts): an existing tokenizer.json — a model's own, in
+// `--out MODEL` — is replaced only with --force, and --data never, whatever the flags.
 // The training itself is @llmts/tokenizer's trainBpe; this file handles flags, files and output.
-import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readLimitedText } from "@llmts/safetensors/node";
 import { trainBpe } from "@llmts/tokenizer";
 import { saveTokenizer } from "@llmts/tokenizer/node";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { CliError, parseNumberFlag } from "../errors.ts";
+import { CliError, parseNumberFlag, warn } from "../errors.ts";
+import { prepareOutputFile, refuseInputAsOutput, refuseToReplace } from "../outputs.ts";
 
 interface TrainOptions {
   data: string;
   vocabSize: string;
   out: string;
   specialTokens?: string;
+  force?: boolean;
+}
+
+/** The largest --data file (as `llmts train`'s): the text and its pieces live in memory. */
+const MAX_DATA_BYTES = 512 * 2 ** 20;
+
+/** The file --out names: itself when it ends in .json, else DIR/tokenizer.json (as saveTokenizer does). */
+function outputFile(out: string): string {
+  return out.endsWith(".json") ? out : join(out, "tokenizer.json");
 }
 
 export function registerTokenizerTrain(program: Command): void {
@@ -25,8 +38,8 @@ export function registerTokenizerTrain(program: Command): void {
     .requiredOption("--vocab-size <n>", "ids in all: 256 bytes + merges + special tokens")
     .requiredOption("--out <path>", "tokenizer.json to write (or a directory to write it into)")
     .option("--special-tokens <list>", 'comma-separated special tokens, e.g. "<|endoftext|>"')
+    .option("--force", "replace an existing tokenizer.json at --out (a model's own included)")
     .action((o: TrainOptions) => {
-      if (!existsSync(o.data)) throw new CliError(`--data: no such file: ${o.data}`);
       const specialTokens = (o.specialTokens ?? "").split(",").filter((s) => s !== "");
       const repeated = specialTokens.find((t, i) => specialTokens.indexOf(t) !== i);
       if (repeated !== undefined) throw new CliError(`--special-tokens: "${repeated}" is listed twice`);
@@ -34,7 +47,13 @@ export function registerTokenizerTrain(program: Command): void {
         integer: true,
         min: 256 + specialTokens.length,
       });
-      const text = readFileSync(o.data, "utf8");
+      const text = readLimitedText(o.data, MAX_DATA_BYTES, (reason) => {
+        throw new CliError(`--data: ${o.data} ${reason}`);
+      });
+      const file = outputFile(o.out);
+      refuseInputAsOutput("--out", [file], [{ flag: "--data", path: o.data }]);
+      prepareOutputFile("--out", file);
+      refuseToReplace("--out", [file], o.force === true, ", or choose another --out");
       const bar = new cliProgress.SingleBar(
         {
           stream: process.stderr,
@@ -47,16 +66,16 @@ export function registerTokenizerTrain(program: Command): void {
       const trained = trainBpe(text, vocabSize, { specialTokens, onProgress: (done) => bar.update(done) });
       const seconds = (performance.now() - start) / 1000;
       bar.stop();
-      saveTokenizer(trained, o.out);
+      saveTokenizer(trained, file);
       if (trained.vocabSize < vocabSize) {
         // BPE stops when no pair of tokens occurs twice: the text is too small for the vocabulary.
-        process.stderr.write(
-          `llmts: tokenizer train: ${o.data} has no more pairs to merge: ${trained.vocabSize} tokens, not the ${vocabSize} asked for\n`,
+        warn(
+          `tokenizer train: ${o.data} has no more pairs to merge: ${trained.vocabSize} tokens, not the ${vocabSize} asked for`,
         );
       }
       const mb = Buffer.byteLength(text) / 1e6;
       process.stdout.write(
-        `trained ${trained.vocabSize} tokens on ${mb.toFixed(2)} MB in ${seconds.toFixed(2)} s (${(mb / seconds).toFixed(2)} MB/s); wrote ${o.out}\n`,
+        `trained ${trained.vocabSize} tokens on ${mb.toFixed(2)} MB in ${seconds.toFixed(2)} s (${(mb / seconds).toFixed(2)} MB/s); wrote ${file}\n`,
       );
     });
 }

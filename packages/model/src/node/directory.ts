@@ -10,23 +10,31 @@
 // Not here: parsing and checking (config.ts, weights.ts, load.ts), tokenizers
 // (@llmts/tokenizer reads tokenizer.json from the same directory), optimizer state (@llmts/train).
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { openCheckpoint, writeFileAtomic, writeSafetensors } from "@llmts/safetensors/node";
+import {
+  MAX_JSON_BYTES,
+  openCheckpoint,
+  readLimitedText,
+  writeFileAtomic,
+  writeSafetensors,
+} from "@llmts/safetensors/node";
 import { type ModelConfig, parseConfigText } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { modelFromWeights, type SaveOptions, toCheckpoint } from "../load.ts";
 import type { CausalLM } from "../model.ts";
 
-/** Reads and parses `<dir>/config.json`. */
+/**
+ * Reads and parses `<dir>/config.json`: a regular file of at most MAX_JSON_BYTES (16 MiB), so a
+ * config.json that is /dev/zero, a FIFO or a huge file is refused in one line, not read forever.
+ */
 export function readConfig(dir: string): ModelConfig {
   const file = join(dir, "config.json");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new ConfigError(`config: cannot read ${file}`);
-  }
+  // Absent: the message modelFromFiles gives in a browser, word for word.
+  if (!existsSync(file)) throw new ConfigError(`config: cannot read ${file}`);
+  const text = readLimitedText(file, MAX_JSON_BYTES, (reason) => {
+    throw new ConfigError(`config: cannot read ${file}: it ${reason}`);
+  });
   return parseConfigText(text, file);
 }
 

@@ -7,7 +7,7 @@
 // openCheckpoint() takes a .safetensors file, an index file, or a directory holding either, and
 // gives one view over all shards: headers are read and validated up front, tensor data lazily.
 // Reference: transformers' `load_sharded_checkpoint` / huggingface_hub's sharding layout.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve, sep } from "node:path";
 import { fail } from "../errors.ts";
 import type { TensorInfo } from "../header.ts";
@@ -15,6 +15,7 @@ import { JsonObject, jsonKind, parseJson } from "../json.ts";
 import { missingTensor } from "../read.ts";
 import type { Tensor } from "../tensor.ts";
 import { openSafetensors, type SafetensorsReader } from "./file.ts";
+import { MAX_JSON_BYTES, readLimitedText } from "./read-file.ts";
 
 /** A tensor entry plus the shard file it lives in. */
 export interface CheckpointTensorInfo extends TensorInfo {
@@ -65,7 +66,8 @@ export function resolveCheckpointFiles(pathOrDir: string): { files: string[]; in
 
 /** Parse an index file: its weight_map (tensor -> absolute shard path) and shards in name order. */
 function readIndex(path: string, shownAs: string): { weightMap: Map<string, string>; shards: string[] } {
-  const json = parseJson(readFileSync(path, "utf8"), "index file", shownAs);
+  const text = readLimitedText(path, MAX_JSON_BYTES, (reason) => fail(`index file ${reason}`, shownAs));
+  const json = parseJson(text, "index file", shownAs);
   const weightMap =
     json instanceof JsonObject ? json.entries.find(([k]) => k === "weight_map")?.[1] : undefined;
   if (!(weightMap instanceof JsonObject)) {

@@ -7,13 +7,14 @@
 // a copy of it. Writing goes through writeFileAtomic (atomic.ts): a crash leaves either the old
 // file or the new one, never half of one.
 // The byte layout itself is computed in ../write.ts; the validation in ../header.ts.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { fail } from "../errors.ts";
 import { parseHeader, readHeaderLength, type SafetensorsHeader, type TensorInfo } from "../header.ts";
 import { indexByName, missingTensor, parseSafetensors, type SafetensorsFile } from "../read.ts";
 import type { Tensor } from "../tensor.ts";
 import { type NamedTensors, prepareSafetensors } from "../write.ts";
 import { writeFileAtomic } from "./atomic.ts";
+import { readLimitedFile } from "./read-file.ts";
 
 /** An open safetensors file: header parsed and validated, tensors read on demand. */
 export interface SafetensorsReader {
@@ -50,10 +51,13 @@ function readFully(fd: number, into: Uint8Array, position: number, path: string)
 
 /** Open a file and validate its header; only the header is read now. Close it when done. */
 export function openSafetensors(path: string): SafetensorsReader {
-  const fd = openSync(path, "r");
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer before fstat could refuse it.
+  // (On a regular file the flag changes nothing.)
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) fail("not a regular file", path);
+    if (stat.isDirectory()) fail("a directory, not a file", path);
+    if (!stat.isFile()) fail("not a regular file (a device, FIFO or socket)", path);
     const byteLength = stat.size;
     const first8 = new Uint8Array(Math.min(8, byteLength));
     readFully(fd, first8, 0, path);
@@ -91,9 +95,16 @@ export function openSafetensors(path: string): SafetensorsReader {
   }
 }
 
-/** Read and validate a whole file at once (reference files, small checkpoints). */
+/** The largest file readSafetensorsFile reads whole (Node's own limit for one read of a file). */
+const MAX_WHOLE_FILE = 2 ** 31 - 1;
+
+/**
+ * Read and validate a whole file at once (reference files, small checkpoints): a regular file of
+ * at most 2 GiB; anything larger is for openSafetensors, which reads one tensor at a time.
+ */
 export function readSafetensorsFile(path: string): SafetensorsFile {
-  return parseSafetensors(readFileSync(path), path);
+  const bytes = readLimitedFile(path, MAX_WHOLE_FILE, (reason) => fail(`path ${reason}`, path));
+  return parseSafetensors(bytes, path);
 }
 
 /**

@@ -8,4 +8,5 @@ export {
   resolveCheckpointFiles,
 } from "./checkpoint.ts";
 export { openSafetensors, readSafetensorsFile, type SafetensorsReader, writeSafetensors } from "./file.ts";
-export { readLimitedFile, readLimitedText } from "./read-file.ts";
+export { prepareOutputDirectory } from "./output-dir.ts";
+export { MAX_JSON_BYTES, readLimitedFile, readLimitedText } from "./read-file.ts";

@@ -8,6 +8,13 @@
 
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 
+/**
+ * The cap for a JSON file that describes something (a config.json, generation_config.json, a
+ * sharded checkpoint's index, a fixture's reference.json): the largest real ones are a few
+ * hundred KB (the index of a 405B model), so 16 MiB is generous and still parses in a moment.
+ */
+export const MAX_JSON_BYTES = 16 * 2 ** 20;
+
 /** What a path is, in words, for the message that refuses it. */
 function kindOf(stats: ReturnType<typeof statSync>): string {
   if (stats?.isDirectory()) return "a directory";

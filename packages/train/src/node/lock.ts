@@ -8,8 +8,9 @@
 // process are taken for a live run (the error names the pid, so a user can check).
 // Reference: the pid-file convention of daemons (/var/run/*.pid), checked with kill(pid, 0).
 
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { prepareOutputDirectory } from "@llmts/safetensors/node";
 import { TrainError } from "../errors.ts";
 
 export const LOCK_FILE = ".llmts-lock";
@@ -29,7 +30,10 @@ function alive(pid: number): boolean {
  * Throws a TrainError naming the other run's pid while it holds the lock.
  */
 export function lockRunDirectory(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
+  // Not mkdirSync(dir, { recursive: true }): under /proc that retries for minutes (output-dir.ts).
+  prepareOutputDirectory(dir, (reason) => {
+    throw new TrainError(`--out: cannot write to ${dir}: ${reason}`);
+  });
   const path = join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

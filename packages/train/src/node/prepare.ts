@@ -13,15 +13,17 @@
 
 import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
+import { totalmem } from "node:os";
 import { join } from "node:path";
 import { buildModel, type CausalLM } from "@llmts/model";
 import { loadModel } from "@llmts/model/node";
 import { Rng } from "@llmts/tensor";
 import { CharTokenizer, type Tokenizer } from "@llmts/tokenizer";
 import { loadTokenizer } from "@llmts/tokenizer/node";
-import { lrDecayItersOf, type TrainConfig, validateConfig, withDropout } from "../config.ts";
+import { lrDecayItersOf, modelConfigFor, type TrainConfig, validateConfig, withDropout } from "../config.ts";
 import { checkSplits, splitTokens } from "../data.ts";
 import { DataError, TrainError } from "../errors.ts";
+import { checkRunFits } from "../footprint.ts";
 import { isEvalRecord } from "../metrics.ts";
 import { checkBlockSize, checkResumeOverrides, newOptimizer, newRun, type PreparedRun } from "../run.ts";
 import {
@@ -65,6 +67,9 @@ export function prepareRun(given: TrainConfig, options: PrepareOptions = {}): Pr
   }
   const text = readText(given.data);
   const from = given.initFrom !== null ? loadInitFrom(given) : { tokenizer: tokenizerFor(given, text) };
+  // Sizes that cannot fit are refused here, before the model or a batch is allocated.
+  const modelConfig = "model" in from ? from.model.config : modelConfigFor(given, from.tokenizer.vocabSize);
+  checkRunFits(modelConfig, given, totalmem());
   const run = share(newRun(given, text, from));
   run.state.data.sha256 = hashTokens(run);
   // A new run starts a new log (an old one would interleave two runs' iterations).
@@ -97,6 +102,7 @@ function resumeRun(
   const loaded = loadModel(out).model;
   const model = buildModel(withDropout(loaded.config, config.dropout), loaded.parameters());
   checkBlockSize(config, model, "--resume: ");
+  checkRunFits(model.config, config, totalmem());
   const text = readText(config.data);
   const tokens = Int32Array.from(tokenizer.encode(text));
   const splits = splitTokens(tokens);
