@@ -6,7 +6,7 @@
 // that is already done does nothing, and input that is not text (or not a file) is told apart.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -298,6 +298,29 @@ describe("training input", () => {
     const r = llmts(["train", "--data", "/dev/zero", "--out", join(scratch, "zero"), ...TINY]);
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe("llmts: data: /dev/zero is a character device, not a file");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("refuses a demo --out under /proc at once, in one line (no endless mkdir)", () => {
+    const started = Date.now();
+    const r = llmts(["demo", "--out", "/proc/llmts-demo/out", "--max-iters", "1"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n").pop()).toMatch(
+      /^llmts: --out: cannot write to \/proc\/llmts-demo\/out: /,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("refuses a training_state.json that is not a regular file (/dev/zero), naming it", () => {
+    const out = trained("state-zero", 2);
+    rmSync(join(out, "training_state.json"));
+    symlinkSync("/dev/zero", join(out, "training_state.json"));
+    const started = Date.now();
+    const r = llmts(["train", "--resume", "--out", out, "--max-iters", "3", ...ONE_THREAD]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(
+      /^llmts: resume: .*training_state\.json is a character device, not a file$/,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -20,7 +20,7 @@
 // --resume` continuing the demo's run, say); without the marker, existing files in --out are
 // refused unless --force.
 // Not here: training itself (@llmts/train), sampling logic (@llmts/sample).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CausalLM } from "@llmts/model";
@@ -34,7 +34,7 @@ import { prepareRun, trainRun } from "@llmts/train/node";
 import type { Command } from "commander";
 import { applyBackendFlags } from "../backend-flags.ts";
 import { parseNumberFlag } from "../errors.ts";
-import { refuseToReplace, shown } from "../outputs.ts";
+import { prepareOutputDir, refuseToReplace, shown } from "../outputs.ts";
 import { trainWithProgress } from "../train-session.ts";
 import { MOBY_DICK, readTrainingText } from "../training-text.ts";
 import { DEMO_MARKER, RUN_FILES, shareCores } from "./train.ts";
@@ -116,7 +116,7 @@ export function registerDemo(program: Command): void {
           " (an earlier `llmts demo` would have left .llmts-demo there), or choose another --out",
         );
       }
-      mkdirSync(out, { recursive: true });
+      prepareOutputDir("--out", out);
       writeFileSync(
         join(out, DEMO_MARKER),
         "written by llmts demo: a later demo may replace this directory\n",

@@ -37,7 +37,13 @@ import { join } from "node:path";
 import type { CausalLM } from "@llmts/model";
 import { saveModel } from "@llmts/model/node";
 import { fromFloat32, type Tensor as StTensor, toFloat32 } from "@llmts/safetensors";
-import { fsyncPath, readSafetensorsFile, writeSafetensors } from "@llmts/safetensors/node";
+import {
+  fsyncPath,
+  MAX_JSON_BYTES,
+  readLimitedText,
+  readSafetensorsFile,
+  writeSafetensors,
+} from "@llmts/safetensors/node";
 import { saveTokenizer } from "@llmts/tokenizer/node";
 import type { AdamW, AdamWState } from "../adamw.ts";
 import { TrainError } from "../errors.ts";
@@ -134,9 +140,12 @@ export function readTrainingState(dir: string): TrainingState {
   recoverCheckpoint(dir);
   const path = join(dir, STATE_FILE);
   if (!existsSync(path)) throw new TrainError(`resume: ${dir} holds no ${STATE_FILE} (nothing to resume)`);
+  const text = readLimitedText(path, MAX_JSON_BYTES, (reason) => {
+    throw new TrainError(`resume: ${path} ${reason}`);
+  });
   let json: Record<string, unknown>;
   try {
-    json = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    json = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
     throw new TrainError(`resume: ${path} is not valid JSON (${(error as Error).message})`);
   }
