@@ -8,9 +8,12 @@
 // Not here: the page (apps/playground), the server (@llmts/harness/server: static files, node:http).
 
 import { type StaticServer, serveStatic } from "@llmts/harness/server";
-import { buildPlayground, DIST, ensureBuilt } from "@llmts/playground/build";
 import type { Command } from "commander";
 import { CliError, parseNumberFlag } from "../errors.ts";
+import { importSource } from "../source-import.ts";
+
+/** The playground's build code (TypeScript source, imported when the command runs). */
+type PlaygroundBuild = typeof import("@llmts/playground/build");
 
 interface PlaygroundFlags {
   port: string;
@@ -47,6 +50,8 @@ async function runPlayground(o: PlaygroundFlags): Promise<void> {
   const port = parseNumberFlag("--port", o.port, { integer: true, min: 0, max: 65535 });
   if (o.host.trim() === "") throw new CliError("--host: the address is empty");
 
+  const { buildPlayground, DIST, ensureBuilt } =
+    await importSource<PlaygroundBuild>("@llmts/playground/build");
   let server: StaticServer;
   try {
     server = await serveStatic(DIST, {}, { host: o.host, port });

@@ -15,8 +15,8 @@
 // dropout stream in shard order and uses Rng(seed).
 // Workers use the main thread's kernels (--backend), each with one thread: the threads are
 // already busy with shards, and more kernel threads per shard would oversubscribe the cores.
-// Workers are loaded through tsx (our packages are TypeScript sources): a small bootstrap
-// registers tsx in the worker, then imports parallel-worker.ts.
+// Workers run parallel-worker.ts: through tsx from the sources (a small bootstrap registers tsx in
+// the worker first), or its bundle next to the CLI's (see spawnWorker).
 // Not here: splitting the model across threads (tensor/kernel parallelism), multiple machines.
 
 import { createRequire } from "node:module";
@@ -196,13 +196,22 @@ function tsxEsmApi(): string {
   return pathToFileURL(cjs.replace(/\.cjs$/, ".mjs")).href;
 }
 
-/** A worker running parallel-worker.ts under tsx, resolved once it has built its model. */
+/**
+ * A worker running parallel-worker.ts, resolved once it has built its model. From the sources it
+ * runs under tsx (whose loader hooks do not reach worker threads in Node 20, so the worker
+ * registers them first); from the CLI's bundle (apps/cli/scripts/build.mjs), this file is part of
+ * dist/llmts.mjs and the worker's own bundle, parallel-worker.mjs, lies next to it.
+ */
 function spawnWorker(init: WorkerInit): Promise<Worker> {
-  // tsx's loader hooks do not reach worker threads in Node 20: register them in the worker first.
-  const tsx = tsxEsmApi();
-  const entry = new URL("./parallel-worker.ts", import.meta.url).href;
-  const bootstrap = `(async () => { (await import(${JSON.stringify(tsx)})).register(); await import(${JSON.stringify(entry)}); })();`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: init });
+  let worker: Worker;
+  if (import.meta.url.endsWith(".ts")) {
+    const tsx = tsxEsmApi();
+    const entry = new URL("./parallel-worker.ts", import.meta.url).href;
+    const bootstrap = `(async () => { (await import(${JSON.stringify(tsx)})).register(); await import(${JSON.stringify(entry)}); })();`;
+    worker = new Worker(bootstrap, { eval: true, workerData: init });
+  } else {
+    worker = new Worker(new URL("./parallel-worker.mjs", import.meta.url), { workerData: init });
+  }
   return new Promise((resolve, reject) => {
     worker.once("message", () => resolve(worker)); // "ready"
     worker.once("error", reject);
