@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, string> = {
   decode: "./decode.ts",
   serve: "./serve.ts",
   train: "./train.ts",
+  startup: "./startup.ts",
   baseline: "./baseline.ts",
 };
 
