@@ -34,7 +34,7 @@ function serve(args: string[], env: Record<string, string> = {}): Promise<Serve>
     });
     let stderr = "";
     const exit = new Promise<number | null>((done) => child.on("close", done));
-    child.stderr!.setEncoding("utf8").on("data", (s: string) => {
+    child.stderr.setEncoding("utf8").on("data", (s: string) => {
       stderr += s;
       const match = /listening on (http:\/\/[^\s:]+:\d+)/.exec(stderr);
       if (match) resolve({ child, url: match[1]!, stderr: () => stderr, exit });

@@ -112,8 +112,8 @@ describe("POST /v1/completions with the openai client", () => {
     expect(lp.tokens!.join("")).toBe(r.choices[0]!.text);
     // Greedy: each chosen token is the most likely one.
     lp.top_logprobs!.forEach((top, k) => {
-      expect(Object.keys(top!)).toHaveLength(2);
-      expect(Math.max(...Object.values(top!))).toBeCloseTo(lp.token_logprobs![k]!, 6);
+      expect(Object.keys(top)).toHaveLength(2);
+      expect(Math.max(...Object.values(top))).toBeCloseTo(lp.token_logprobs![k]!, 6);
     });
   });
 });

@@ -112,7 +112,7 @@ export function attentionMask(T: number, S: number, window: number | null): Tens
     const pos = S - T + i;
     for (let j = 0; j < S; j++) {
       const future = j > pos;
-      const tooOld = !noWindow && pos - j >= window!;
+      const tooOld = !noWindow && pos - j >= window;
       if (future || tooOld) m[i * S + j] = 1;
     }
   }

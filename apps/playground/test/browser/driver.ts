@@ -92,7 +92,7 @@ export class PlaygroundPage {
     const want = typeof test === "string" ? test : null;
     await this.page.waitForFunction(
       ([sel, want, source]) => {
-        const text = document.querySelector(sel!)?.textContent ?? "";
+        const text = document.querySelector(sel)?.textContent ?? "";
         return want !== null ? text === want : new RegExp(source!).test(text);
       },
       [this.sel(id), want, source] as const,
