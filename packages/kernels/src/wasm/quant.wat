@@ -1,0 +1,306 @@
+;; quant.wat: y = x @ Wᵀ with W quantized in ggml's blocks of 32 (Q8_0, Q4_0), in WebAssembly
+;; SIMD. Decoding reads every weight once per token; at 1.06 bytes a weight (Q8_0) or 0.56
+;; (Q4_0) instead of 4, the memory traffic that bounds f32 decoding falls 4-7x, and what is left
+;; is arithmetic: so the activations are quantized too (as llama2.c's runq and ggml do), and each
+;; block is 32 int8 x int8 products summed exactly in int32, then scaled once by d_w · d_x.
+;;
+;; Layouts (all in the shared memory; addresses in BYTES):
+;;   x    f32 [M, K]                      the activations
+;;   xq   i16 [M, K], then xs f32 [M, K/32]  x quantized per block: x ≈ xq · xs  (quantizeRows)
+;;                                        (stored as i16 so i32x4.dot_i16x8_s reads it directly)
+;;   w    Q8_0: i8 [rows, K]      the quants of each row, blocks one after another
+;;        Q4_0: u8 [rows, K/2]    16 bytes a block, element j in the low nibble of byte j,
+;;                                element j + 16 in the high nibble (ggml's order)
+;;   ws   f32 [rows, K/32]        the scales d (ggml stores f16 beside each block; quantized.ts
+;;                                repacks them once when it copies a weight in)
+;;   y    f32 [rows, M]           y[j, i] = x[i] · W[j]   (transposed: each thread's rows of W
+;;                                are one contiguous run of y; quantized.ts copies it out)
+;; rows is a multiple of 4 (the caller pads W with zero rows), K a multiple of 32.
+;; Not here: packing, padding and threads (quantized.ts); the f32 kernels (matvec.wat, gemm.wat).
+;; Reference: llama2.c runq.c `quantize` and `matmul`; ggml-quants.c `quantize_row_q8_0`,
+;; `ggml_vec_dot_q8_0_q8_0`, `ggml_vec_dot_q4_0_q8_0`; @llmts/tensor's matmulQuantizedReference
+;; (the definition these approximate: it keeps x in float).
+
+(module
+  (import "env" "memory" (memory 1 32768 shared))
+
+  ;; The four lanes of v added up: (v[0] + v[1]) + (v[2] + v[3]).
+  (func $sum (param $v v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+             (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; quantizeRows: x [M, K] -> xq [M, K] (i16 in -127..127) and xs [M, K/32], block by block:
+  ;;
+  ;;   for each block of 32:  d = max|x| / 127;  xq[j] = nearest(x[j] / d)  (0 when d = 0)
+  ;;
+  ;; (ggml's quantize_row_q8_0 with an f32 scale, as runq keeps it, instead of ggml's f16.)
+  (func $quantizeRows (export "quantizeRows")
+    (param $x i32) (param $xq i32) (param $M i32) (param $K i32)
+    (local $xs i32) (local $end i32)          ;; &xs[block], &x[M·K]
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)  ;; the block's 32 floats
+    (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128)
+    (local $m v128) (local $d f32) (local $inv v128)
+    (local.set $xs (i32.add (local.get $xq) (i32.shl (i32.mul (local.get $M) (local.get $K)) (i32.const 1))))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.mul (local.get $M) (local.get $K)) (i32.const 2))))
+    (block $done
+      (loop $eachBlock
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v0 (v128.load offset=0 (local.get $x)))
+        (local.set $v1 (v128.load offset=16 (local.get $x)))
+        (local.set $v2 (v128.load offset=32 (local.get $x)))
+        (local.set $v3 (v128.load offset=48 (local.get $x)))
+        (local.set $v4 (v128.load offset=64 (local.get $x)))
+        (local.set $v5 (v128.load offset=80 (local.get $x)))
+        (local.set $v6 (v128.load offset=96 (local.get $x)))
+        (local.set $v7 (v128.load offset=112 (local.get $x)))
+        ;; m = max |x| over the block, lane by lane, then across the lanes
+        (local.set $m (f32x4.max (f32x4.max (f32x4.max (f32x4.abs (local.get $v0)) (f32x4.abs (local.get $v1)))
+                                            (f32x4.max (f32x4.abs (local.get $v2)) (f32x4.abs (local.get $v3))))
+                                 (f32x4.max (f32x4.max (f32x4.abs (local.get $v4)) (f32x4.abs (local.get $v5)))
+                                            (f32x4.max (f32x4.abs (local.get $v6)) (f32x4.abs (local.get $v7))))))
+        (local.set $d (f32.div (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                                        (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m))))
+                               (f32.const 127)))
+        (f32.store (local.get $xs) (local.get $d))
+        (local.set $inv (f32x4.splat (select (f32.div (f32.const 1) (local.get $d)) (f32.const 0)
+                                             (f32.gt (local.get $d) (f32.const 0)))))
+        ;; xq = nearest(x · (1/d)), narrowed 32 -> 16 bits, eight at a time
+        (v128.store offset=0 (local.get $xq)
+          (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v0) (local.get $inv))))
+                                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v1) (local.get $inv))))))
+        (v128.store offset=16 (local.get $xq)
+          (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v2) (local.get $inv))))
+                                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v3) (local.get $inv))))))
+        (v128.store offset=32 (local.get $xq)
+          (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v4) (local.get $inv))))
+                                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v5) (local.get $inv))))))
+        (v128.store offset=48 (local.get $xq)
+          (i16x8.narrow_i32x4_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v6) (local.get $inv))))
+                                (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (local.get $v7) (local.get $inv))))))
+        (local.set $x (i32.add (local.get $x) (i32.const 128)))
+        (local.set $xq (i32.add (local.get $xq) (i32.const 64)))
+        (local.set $xs (i32.add (local.get $xs) (i32.const 4)))
+        (br $eachBlock))))
+
+  ;; q8_0Rows: y[j, i] = Σ_k xq[i, k]·xs[i, k/32] · w[j, k]·ws[j, k/32], for the `rows` rows of w
+  ;; and the M rows of x:
+  ;;
+  ;;   for (j = 0; j < rows; j++)
+  ;;     for (i = 0; i < M; i++)
+  ;;       y[j, i] = 0
+  ;;       for (b = 0; b < K/32; b++)
+  ;;         sum = Σ_{k in block b} xq[i, k] · w[j, k]        (int32: exact)
+  ;;         y[j, i] += sum · (xs[i, b] · ws[j, b])
+  ;;
+  ;; Four rows of W at a time (x's block is loaded once for four rows), every x row against
+  ;; them while their 4·K bytes sit in the L1 cache (prefill reuses them M times). A block's
+  ;; sum is four i32x4.dot_i16x8_s on weights widened 8 -> 16 bits as they load (load8x8_s),
+  ;; kept as four lanes in f32 until the row ends.
+  (func $q8_0Rows (export "q8_0Rows")
+    (param $xq i32) (param $M i32) (param $w i32) (param $ws i32) (param $y i32) (param $rows i32) (param $K i32)
+    (local $j i32) (local $i i32) (local $b i32) (local $blocks i32)
+    (local $xs i32) (local $xp i32) (local $xsp i32)      ;; &xs[0, 0], &xq[i, 32b], &xs[i, b]
+    (local $w0 i32) (local $s0 i32)                       ;; &w[j, 32b], &ws[j, b] (rows j+1.. follow at +K, +blocks·4)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)  ;; xq[i, 32b .. 32b+31]
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)  ;; row j+r's four partial sums
+    (local $dx f32) (local $yp i32)
+    (local.set $blocks (i32.shr_u (local.get $K) (i32.const 5)))
+    (local.set $xs (i32.add (local.get $xq) (i32.shl (i32.mul (local.get $M) (local.get $K)) (i32.const 1))))
+    (local.set $j (i32.const 0))
+    (block $rowsDone
+      (loop $eachFourRows
+        (br_if $rowsDone (i32.ge_s (local.get $j) (local.get $rows)))
+        (local.set $i (i32.const 0))
+        (block $xDone
+          (loop $eachX
+            (br_if $xDone (i32.ge_s (local.get $i) (local.get $M)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $xp (i32.add (local.get $xq) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 1))))
+            (local.set $xsp (i32.add (local.get $xs) (i32.shl (i32.mul (local.get $i) (local.get $blocks)) (i32.const 2))))
+            (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $K))))
+            (local.set $s0 (i32.add (local.get $ws) (i32.shl (i32.mul (local.get $j) (local.get $blocks)) (i32.const 2))))
+            (local.set $b (i32.const 0))
+            (block $blocksDone
+              (loop $eachBlock
+                (br_if $blocksDone (i32.ge_s (local.get $b) (local.get $blocks)))
+                (local.set $x0 (v128.load offset=0 (local.get $xp)))
+                (local.set $x1 (v128.load offset=16 (local.get $xp)))
+                (local.set $x2 (v128.load offset=32 (local.get $xp)))
+                (local.set $x3 (v128.load offset=48 (local.get $xp)))
+                (local.set $dx (f32.load (local.get $xsp)))
+                ;; row j: a0 += f32(Σ of four dots) · (dx · ws[j, b])
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $w0)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $w0)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=16 (local.get $w0)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=24 (local.get $w0)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                ;; rows j+1, j+2, j+3: the same, K and 2K and 3K bytes further (scales blocks·4 apart)
+                (local.set $w0 (i32.add (local.get $w0) (local.get $K)))
+                (local.set $s0 (i32.add (local.get $s0) (i32.shl (local.get $blocks) (i32.const 2))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $w0)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $w0)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=16 (local.get $w0)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=24 (local.get $w0)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                (local.set $w0 (i32.add (local.get $w0) (local.get $K)))
+                (local.set $s0 (i32.add (local.get $s0) (i32.shl (local.get $blocks) (i32.const 2))))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $w0)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $w0)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=16 (local.get $w0)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=24 (local.get $w0)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                (local.set $w0 (i32.add (local.get $w0) (local.get $K)))
+                (local.set $s0 (i32.add (local.get $s0) (i32.shl (local.get $blocks) (i32.const 2))))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=0 (local.get $w0)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=8 (local.get $w0)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (v128.load8x8_s offset=16 (local.get $w0)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (v128.load8x8_s offset=24 (local.get $w0)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                ;; next block: back to row j, 32 weights and one scale on
+                (local.set $w0 (i32.sub (local.get $w0) (i32.sub (i32.mul (local.get $K) (i32.const 3)) (i32.const 32))))
+                (local.set $s0 (i32.sub (local.get $s0) (i32.sub (i32.mul (local.get $blocks) (i32.const 12)) (i32.const 4))))
+                (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+                (local.set $xsp (i32.add (local.get $xsp) (i32.const 4)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $eachBlock)))
+            ;; y[j + r, i] for r < 4: rows of y are M floats apart
+            (local.set $yp (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $M)) (local.get $i)) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a0)))
+            (local.set $yp (i32.add (local.get $yp) (i32.shl (local.get $M) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a1)))
+            (local.set $yp (i32.add (local.get $yp) (i32.shl (local.get $M) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a2)))
+            (local.set $yp (i32.add (local.get $yp) (i32.shl (local.get $M) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a3)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $eachX)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachFourRows))))
+
+  ;; q4_0Rows: q8_0Rows for Q4_0 weights (16 bytes a block, K/2 bytes a row):
+  ;;
+  ;;   for (j = 0; j < rows; j++)
+  ;;     for (i = 0; i < M; i++)
+  ;;       y[j, i] = Σ_b (Σ_{k in block b} xq[i, k] · (q[j, k] - 8)) · (xs[i, b] · ws[j, b])
+  ;;
+  ;; Unpacking the nibbles costs five instructions a block more than Q8_0's widening loads, so
+  ;; Q4_0 reads half the bytes of Q8_0 but does more arithmetic per weight (written out four
+  ;; times, not as a call: a call per block per row measured 1.7x slower).
+  (func $q4_0Rows (export "q4_0Rows")
+    (param $xq i32) (param $M i32) (param $w i32) (param $ws i32) (param $y i32) (param $rows i32) (param $K i32)
+    (local $j i32) (local $i i32) (local $b i32) (local $blocks i32) (local $rowBytes i32)
+    (local $xs i32) (local $xp i32) (local $xsp i32)
+    (local $w0 i32) (local $s0 i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $v v128) (local $lo v128) (local $hi v128)   ;; a block's 16 bytes; its elements 0..15 and 16..31
+    (local $fifteen v128) (local $eight v128)
+    (local $dx f32) (local $yp i32)
+    (local.set $fifteen (i8x16.splat (i32.const 15)))
+    (local.set $eight (i8x16.splat (i32.const 8)))
+    (local.set $blocks (i32.shr_u (local.get $K) (i32.const 5)))
+    (local.set $rowBytes (i32.shr_u (local.get $K) (i32.const 1)))
+    (local.set $xs (i32.add (local.get $xq) (i32.shl (i32.mul (local.get $M) (local.get $K)) (i32.const 1))))
+    (local.set $j (i32.const 0))
+    (block $rowsDone
+      (loop $eachFourRows
+        (br_if $rowsDone (i32.ge_s (local.get $j) (local.get $rows)))
+        (local.set $i (i32.const 0))
+        (block $xDone
+          (loop $eachX
+            (br_if $xDone (i32.ge_s (local.get $i) (local.get $M)))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (local.set $xp (i32.add (local.get $xq) (i32.shl (i32.mul (local.get $i) (local.get $K)) (i32.const 1))))
+            (local.set $xsp (i32.add (local.get $xs) (i32.shl (i32.mul (local.get $i) (local.get $blocks)) (i32.const 2))))
+            (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rowBytes))))
+            (local.set $s0 (i32.add (local.get $ws) (i32.shl (i32.mul (local.get $j) (local.get $blocks)) (i32.const 2))))
+            (local.set $b (i32.const 0))
+            (block $blocksDone
+              (loop $eachBlock
+                (br_if $blocksDone (i32.ge_s (local.get $b) (local.get $blocks)))
+                (local.set $x0 (v128.load offset=0 (local.get $xp)))
+                (local.set $x1 (v128.load offset=16 (local.get $xp)))
+                (local.set $x2 (v128.load offset=32 (local.get $xp)))
+                (local.set $x3 (v128.load offset=48 (local.get $xp)))
+                (local.set $dx (f32.load (local.get $xsp)))
+                ;; row j: the 16 bytes of its block as 32 values q - 8 in -8..7, element order:
+                ;;   lo = (bytes & 15) - 8 -> elements 0..15,  hi = (bytes >> 4) - 8 -> elements 16..31
+                ;; widened to i16 eight at a time and dotted with x's block, as in q8_0Rows
+                (local.set $v (v128.load (local.get $w0)))
+                (local.set $lo (i8x16.sub (v128.and (local.get $v) (local.get $fifteen)) (local.get $eight)))
+                (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $v) (i32.const 4)) (local.get $eight)))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                (local.set $w0 (i32.add (local.get $w0) (local.get $rowBytes)))
+                (local.set $s0 (i32.add (local.get $s0) (i32.shl (local.get $blocks) (i32.const 2))))
+                ;; row j+1
+                (local.set $v (v128.load (local.get $w0)))
+                (local.set $lo (i8x16.sub (v128.and (local.get $v) (local.get $fifteen)) (local.get $eight)))
+                (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $v) (i32.const 4)) (local.get $eight)))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                (local.set $w0 (i32.add (local.get $w0) (local.get $rowBytes)))
+                (local.set $s0 (i32.add (local.get $s0) (i32.shl (local.get $blocks) (i32.const 2))))
+                ;; row j+2
+                (local.set $v (v128.load (local.get $w0)))
+                (local.set $lo (i8x16.sub (v128.and (local.get $v) (local.get $fifteen)) (local.get $eight)))
+                (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $v) (i32.const 4)) (local.get $eight)))
+                (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                (local.set $w0 (i32.add (local.get $w0) (local.get $rowBytes)))
+                (local.set $s0 (i32.add (local.get $s0) (i32.shl (local.get $blocks) (i32.const 2))))
+                ;; row j+3
+                (local.set $v (v128.load (local.get $w0)))
+                (local.set $lo (i8x16.sub (v128.and (local.get $v) (local.get $fifteen)) (local.get $eight)))
+                (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $v) (i32.const 4)) (local.get $eight)))
+                (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul
+                  (f32x4.convert_i32x4_s (i32x4.add
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $x0))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $x1)))
+                    (i32x4.add (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $x2))
+                               (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $x3)))))
+                  (f32x4.splat (f32.mul (local.get $dx) (f32.load (local.get $s0)))))))
+                ;; next block: back to row j, 16 bytes and one scale on
+                (local.set $w0 (i32.sub (local.get $w0) (i32.sub (i32.mul (local.get $rowBytes) (i32.const 3)) (i32.const 16))))
+                (local.set $s0 (i32.sub (local.get $s0) (i32.sub (i32.mul (local.get $blocks) (i32.const 12)) (i32.const 4))))
+                (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+                (local.set $xsp (i32.add (local.get $xsp) (i32.const 4)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $eachBlock)))
+            (local.set $yp (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $M)) (local.get $i)) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a0)))
+            (local.set $yp (i32.add (local.get $yp) (i32.shl (local.get $M) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a1)))
+            (local.set $yp (i32.add (local.get $yp) (i32.shl (local.get $M) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a2)))
+            (local.set $yp (i32.add (local.get $yp) (i32.shl (local.get $M) (i32.const 2))))
+            (f32.store (local.get $yp) (call $sum (local.get $a3)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $eachX)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachFourRows)))))

@@ -1,0 +1,115 @@
+// y = x @ Wᵀ with W quantized (Q8_0 / Q4_0) on the wasm SIMD kernels of quant.wat:
+//
+//   1. W is copied into the wasm memory once, the first time it is used, and stays there (a
+//      QuantizedMatrix is never written, so unlike f32 weights it needs no pinWeights promise):
+//      the quants of every row back to back, and the scales apart as f32 — ggml keeps an f16
+//      scale before each block; wasm has no f16 instructions, and decoding one per block per
+//      row would cost more than the 2 (Q8_0) or 4 (Q4_0) extra bytes a block the f32 takes.
+//      Rows are padded to a multiple of 4 with zero rows.
+//   2. Each call copies x in, quantizes it per block of 32 to int8 with an f32 scale
+//      (quantizeRows: what llama2.c's runq and ggml do), and splits W's rows over the threads;
+//      every thread runs q8_0Rows / q4_0Rows on its rows against all of x.
+//   3. y comes back [rows, M] (each thread's rows contiguous) and is copied out as [M, N].
+// Activations quantized vs kept f32 was measured (README, "Quantized weights"): the int8 x int8
+// products are exact int32 sums, several times less arithmetic per weight than widening every
+// weight to f32, and the accuracy goal is met either way.
+// Not here: the kernels (quant.wat), the plain definition (@llmts/tensor's
+// matmulQuantizedReference), the JS twin of this algorithm (../js/quantized.ts).
+// Reference: llama2.c runq.c `matmul` (QuantizedTensor: int8 q + float s per group).
+
+import { halfToFloat, QUANT_BLOCK, type QuantizedMatmulParams, type QuantizedMatrix } from "@llmts/tensor";
+import { runSplit } from "./matmul.ts";
+import { align, allocPinned, ensureBytes, heapF32, memory, quantKernels, scratchBase } from "./memory.ts";
+import { JOB, post, workerCount } from "./workers.ts";
+
+/** Where a weight lies in the wasm memory: quants [Np, rowBytes], then scales f32 [Np, K/32]. */
+interface Resident {
+  quants: number;
+  scales: number;
+  /** Rows padded to a multiple of 4. */
+  Np: number;
+  /** Bytes of quants per row: K (Q8_0) or K/2 (Q4_0). */
+  rowBytes: number;
+}
+
+let resident = new WeakMap<QuantizedMatrix, Resident>();
+let residentCount = 0;
+
+/** Forgets every copied weight (their memory is released with the pinned region, memory.ts). */
+export function releaseQuantized(): void {
+  resident = new WeakMap();
+  residentCount = 0;
+}
+
+/** Quantized weights copied into wasm memory so far (for describeBackend). */
+export function residentQuantizedCount(): number {
+  return residentCount;
+}
+
+/** Copies W into the pinned region in the kernels' layout, once. */
+function residentOf(w: QuantizedMatrix): Resident {
+  const known = resident.get(w);
+  if (known !== undefined) return known;
+  const blocks = w.cols / QUANT_BLOCK;
+  const Np = Math.ceil(w.rows / 4) * 4;
+  const rowBytes = w.type === "Q8_0" ? w.cols : w.cols / 2;
+  const quantBytes = w.type === "Q8_0" ? 32 : 16;
+  const blockBytes = quantBytes + 2;
+  const quants = allocPinned(Np * rowBytes);
+  const scales = allocPinned(Np * blocks * 4);
+  const bytes = new Uint8Array(memory.buffer);
+  const heap = heapF32();
+  for (let n = 0; n < w.rows; n++) {
+    for (let b = 0; b < blocks; b++) {
+      const src = (n * blocks + b) * blockBytes; // [f16 d][quants]
+      heap[scales / 4 + n * blocks + b] = halfToFloat(w.data[src]! | (w.data[src + 1]! << 8));
+      bytes.set(w.data.subarray(src + 2, src + blockBytes), quants + n * rowBytes + b * quantBytes);
+    }
+  }
+  bytes.fill(0, quants + w.rows * rowBytes, quants + Np * rowBytes);
+  heap.fill(0, scales / 4 + w.rows * blocks, scales / 4 + Np * blocks);
+  const r = { quants, scales, Np, rowBytes };
+  resident.set(w, r);
+  residentCount++;
+  return r;
+}
+
+// Below this many weights times rows of x, one thread: waking workers costs more than it saves.
+const SPLIT = 1 << 18;
+
+/** out [M, N] = x [M, K] @ Wᵀ for float32 x and out. */
+export function matmulQuantizedWasm(p: QuantizedMatmulParams): void {
+  const { M, N, w } = p;
+  const x = p.x as Float32Array;
+  const K = w.cols;
+  const r = residentOf(w); // first: it may move the scratch region up
+  const blocks = K / QUANT_BLOCK;
+  const xAddr = scratchBase();
+  const xqAddr = align(xAddr + M * K * 4); // xq i16 [M, K], then xs f32 [M, K/32]
+  const yAddr = align(xqAddr + M * K * 2 + M * blocks * 4); // y [Np, M]
+  ensureBytes(yAddr + r.Np * M * 4);
+  heapF32().set(x.subarray(0, M * K), xAddr / 4);
+  quantKernels.quantizeRows(xAddr, xqAddr, M, K);
+
+  const job = w.type === "Q8_0" ? JOB.q8_0Rows : JOB.q4_0Rows;
+  const kernel = w.type === "Q8_0" ? quantKernels.q8_0Rows : quantKernels.q4_0Rows;
+  const split = M * K * N >= SPLIT ? workerCount() + 1 : 1;
+  runSplit(r.Np, 4, split, (j0, j1, worker) => {
+    const args = [
+      xqAddr,
+      M,
+      r.quants + j0 * r.rowBytes,
+      r.scales + j0 * blocks * 4,
+      yAddr + j0 * M * 4,
+      j1 - j0,
+      K,
+    ];
+    if (worker === 0) kernel(...(args as Parameters<typeof kernel>));
+    else post(worker - 1, job, args);
+  });
+
+  const heap = heapF32();
+  const y = yAddr / 4;
+  if (M === 1) p.out.set(heap.subarray(y, y + N));
+  else for (let n = 0; n < N; n++) for (let i = 0; i < M; i++) p.out[i * N + n] = heap[y + n * M + i]!;
+}
