@@ -9,4 +9,11 @@ export {
   type Tolerance,
 } from "./check.ts";
 export { findFixtures, isFixtureDir } from "./discover.ts";
+export {
+  agreement,
+  compareLogits,
+  evaluateTokens,
+  quantizeInMemory,
+  type TokenEvaluation,
+} from "./quant-accuracy.ts";
 export { formatReport } from "./report.ts";

@@ -1,6 +1,6 @@
 // The quantized products (x @ Wᵀ with W in Q8_0 / Q4_0 blocks) against their twins:
 //   - wasm (quant.wat) against the JS twin of the same algorithm (js/quantized.ts): x quantized
-//     per block to int8, exact integer block sums; the two differ only in how float sums are
+//     per block to int16, exact integer block sums; the two differ only in how float sums are
 //     ordered (wasm: four f32 lanes; JS: float64), so 1e-5 relative to Σ|x||w|.
 //   - the JS twin against @llmts/tensor's reference (dequantize, then the plain dot with float
 //     x): they differ by the activations' quantization error, at most d_x/2 per element, so
@@ -82,6 +82,7 @@ describe.each(["Q8_0", "Q4_0"] as const)("%s products", (type) => {
     const { d } = quantizeActivations(x, M, K);
     const blocks = K / QUANT_BLOCK;
     const row = new Float32Array(K);
+    let differing = 0;
     for (let n = 0; n < N; n++) {
       dequantizeRow(w, n, row);
       for (let i = 0; i < M; i++) {
@@ -90,9 +91,10 @@ describe.each(["Q8_0", "Q4_0"] as const)("%s products", (type) => {
           bound += (d[i * blocks + Math.floor(k / QUANT_BLOCK)]! / 2) * Math.abs(row[k]!);
         const err = Math.abs(twin[i * N + n]! - reference[i * N + n]!);
         expect(err, `y[${i}, ${n}]`).toBeLessThanOrEqual(bound);
-        expect(err, `y[${i}, ${n}] differs at all`).toBeGreaterThan(0); // x really was quantized
+        differing += err > 0 ? 1 : 0;
       }
     }
+    expect(differing).toBeGreaterThan(0); // x really was quantized
   });
 
   it("split across worker threads give the one-thread values exactly", () => {

@@ -4,12 +4,11 @@
 // one more entry here (and its model_type in config.ts).
 // Not here: the architectures themselves (gpt2.ts, llama.ts), loading and saving (load.ts).
 
-import type { Tensor } from "@llmts/tensor";
 import type { Gpt2Config, LlamaConfig, ModelConfig } from "./config.ts";
 import { Gpt2, type Gpt2Prefix, gpt2ParameterSpecs, gpt2PrefixOf, isGpt2Ignored } from "./gpt2.ts";
 import { isLlamaIgnored, Llama, llamaParameterSpecs } from "./llama.ts";
 import type { CausalLM } from "./model.ts";
-import type { ParamSpec } from "./params.ts";
+import type { ParamSpec, Weight } from "./params.ts";
 
 export interface CreateOptions {
   /** GPT-2 only: name parameters with GPT2LMHeadModel's "transformer." prefix (default) or without. */
@@ -21,8 +20,8 @@ export interface Family<C extends ModelConfig> {
   parameterSpecs(config: C, options: CreateOptions): ParamSpec[];
   /** Tensors a checkpoint may hold that are not parameters (buffers, a tied lm_head). */
   isIgnored(name: string, config: C): boolean;
-  /** The model over parameters named as parameterSpecs lists them. */
-  build(config: C, params: Map<string, Tensor>): CausalLM;
+  /** The model over weights named as parameterSpecs lists them (linear weights may be quantized). */
+  build(config: C, params: Map<string, Weight>): CausalLM;
 }
 
 const FAMILIES: { gpt2: Family<Gpt2Config>; llama: Family<LlamaConfig> } = {

@@ -14,6 +14,10 @@ export {
 } from "./config.ts";
 export { ConfigError, WeightLoadError, type WrongShape } from "./errors.ts";
 export type { CreateOptions } from "./families.ts";
+export { configJsonFromGguf, ggufArchOf, ggufConfigMetadata } from "./gguf/config.ts";
+export { type GgufArch, ggufNameOf, hfNameOf } from "./gguf/names.ts";
+export { type GgufSource, modelFromGguf } from "./gguf/read.ts";
+export { type GgufExport, type GgufExportOptions, modelToGguf } from "./gguf/write.ts";
 export { Gpt2, type Gpt2Prefix, gpt2ParameterSpecs, gpt2PrefixOf, isGpt2Ignored } from "./gpt2.ts";
 export { KVCache, type KVCacheShape, type StoredKV } from "./kv-cache.ts";
 export type { Linear, Norm } from "./layers.ts";
@@ -29,7 +33,7 @@ export {
   toCheckpoint,
 } from "./load.ts";
 export { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
-export { type Init, initParameters, type ParamSpec } from "./params.ts";
+export { type Init, initParameters, type ParamSpec, type Weight } from "./params.ts";
 export { PRESETS, type Preset } from "./presets.ts";
 export { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 export { stepModel } from "./step.ts";

@@ -24,7 +24,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pinWeights } from "@llmts/kernels/node";
 import { stepModel } from "@llmts/model";
-import { loadModel } from "@llmts/model/node";
+import { ggufModelPath, loadModel } from "@llmts/model/node";
 import {
   GENERATION_DEFAULTS,
   type GenerationConfig,
@@ -33,8 +33,8 @@ import {
   readEosTokenIds,
 } from "@llmts/sample";
 import { residentSetBytes } from "@llmts/sample/node";
-import { type Tokenizer, tokenizerFilesToRead } from "@llmts/tokenizer";
-import { loadTokenizer } from "@llmts/tokenizer/node";
+import type { Tokenizer } from "@llmts/tokenizer";
+import { hasTokenizer, loadTokenizer } from "@llmts/tokenizer/node";
 import { type Command, Option } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
@@ -63,7 +63,10 @@ export function registerGenerate(program: Command): void {
   const command = program
     .command("generate")
     .description("continue a prompt with a model: text streams to stdout, stats to stderr")
-    .requiredOption("--model <dir>", "model directory (config.json + model.safetensors; tokenizer files)")
+    .requiredOption(
+      "--model <dir>",
+      "model directory (config.json + model.safetensors or model.gguf; tokenizer files), or a GGUF file",
+    )
     .option(
       "--prompt <text>",
       "prompt text, encoded with the directory's tokenizer (BOS added if it says so); this or --prompt-ids",
@@ -150,15 +153,15 @@ function runGenerate(o: GenerateFlags): void {
     throw new CliError("give exactly one of --prompt TEXT or --prompt-ids 1,2,3");
   }
   const givenIds = o.promptIds === undefined ? undefined : parseIds(o.promptIds);
-  if (!existsSync(o.model) || !statSync(o.model).isDirectory()) {
-    throw new CliError(`--model: no such directory: ${o.model}`);
+  if (!existsSync(o.model) || !(statSync(o.model).isDirectory() || ggufModelPath(o.model))) {
+    throw new CliError(`--model: no such directory or GGUF file: ${o.model}`);
   }
   // --verbose: the rule now; at exit, the same line with the pinned weights and the kernels that ran.
   applyBackendFlags(o);
 
   const { model } = loadModel(o.model);
   pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
-  const tokenizer = hasTokenizerFiles(o.model) ? loadTokenizer(o.model) : undefined;
+  const tokenizer = hasTokenizer(o.model) ? loadTokenizer(o.model) : undefined;
   const noTokenizer = `${o.model} has no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.bin)`;
   if (o.prompt !== undefined && !tokenizer) throw new CliError(`--prompt: ${noTokenizer}; use --prompt-ids`);
   if (o.stop && !tokenizer) throw new CliError(`--stop: ${noTokenizer} to decode text with`);
@@ -245,11 +248,6 @@ function parseIds(text: string): number[] {
     }
     return Number(part);
   });
-}
-
-/** Whether loadTokenizer(dir) would find files to read, so "none" is not mistaken for "broken". */
-function hasTokenizerFiles(dir: string): boolean {
-  return tokenizerFilesToRead((name) => existsSync(join(dir, name))) !== undefined;
 }
 
 /**

@@ -2,10 +2,12 @@
 import type { Command } from "commander";
 import { registerCheck } from "./check.ts";
 import { registerDemo } from "./demo.ts";
+import { registerExport } from "./export.ts";
 import { registerGenerate } from "./generate.ts";
 import { registerInit } from "./init.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerLogits } from "./logits.ts";
+import { registerQuantize } from "./quantize.ts";
 import { registerTokenize } from "./tokenize.ts";
 import { registerTokenizerTrain } from "./tokenizer-train.ts";
 import { registerTrain } from "./train.ts";
@@ -22,6 +24,8 @@ const commands: Register[] = [
   registerDemo,
   registerTokenize,
   registerTokenizerTrain,
+  registerQuantize,
+  registerExport,
 ];
 
 export function registerCommands(program: Command): void {

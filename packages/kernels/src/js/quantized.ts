@@ -3,7 +3,8 @@
 // backend runs, what auto runs for products too small to pay for a wasm call, and what the tests
 // hold the SIMD kernels to (they differ only in the order float sums are added).
 //
-//   for each row i of x, each block b of 32:   d = max|x| / 127,  xq = nearest(x / d)   (int8)
+//   for each row i of x, each block b of 32:   d = max|x| / 32767,  xq = nearest(x / d)  (int16:
+//                                              see quant.wat for why 16 bits, not runq's 8)
 //   y[i, n] = Σ_b (Σ_{k in b} xq[i, k] · q[n, k]) · (d_x[i, b] · d_w[n, b])
 //                  └── an exact integer sum ──┘
 // Not here: the definition with float activations (@llmts/tensor's matmulQuantizedReference).
@@ -23,27 +24,28 @@ function nearest(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** x [M, K] quantized per block of 32: int8 values in -127..127 and one scale per block. */
+/** x [M, K] quantized per block of 32: int16 values in -32767..32767 and one scale per block. */
 export function quantizeActivations(
   x: ArrayLike<number>,
   M: number,
   K: number,
-): { q: Int8Array; d: Float32Array } {
-  const q = new Int8Array(M * K);
+): { q: Int16Array; d: Float32Array } {
+  const q = new Int16Array(M * K);
   const d = new Float32Array((M * K) / QUANT_BLOCK);
   for (let b = 0; b < d.length; b++) {
     const at = b * QUANT_BLOCK;
     let amax = 0;
     for (let j = 0; j < QUANT_BLOCK; j++) amax = Math.max(amax, Math.abs(x[at + j]!));
-    d[b] = amax / 127;
+    d[b] = amax / 32767;
     const inv = d[b]! > 0 ? Math.fround(1 / d[b]!) : 0;
-    for (let j = 0; j < QUANT_BLOCK; j++) q[at + j] = nearest(Math.fround(x[at + j]! * inv));
+    // (clamped as wasm's saturating narrow would: x · (1/d) stays within float rounding of 32767)
+    for (let j = 0; j < QUANT_BLOCK; j++) q[at + j] = Math.min(32767, nearest(Math.fround(x[at + j]! * inv)));
   }
   return { q, d };
 }
 
 /** Σ_{k in block} xq[k] · (weight quant k) for block `block` of W, starting at xq[at]. */
-function blockDot(w: QuantizedMatrix, block: number, xq: Int8Array, at: number): number {
+function blockDot(w: QuantizedMatrix, block: number, xq: Int16Array, at: number): number {
   const src = block * QUANT_BLOCK_BYTES[w.type] + 2;
   const bytes = w.data;
   let sum = 0;
