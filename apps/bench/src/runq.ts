@@ -1,5 +1,6 @@
 // llama2.c's `runq` (int8 weights and activations, groups of 32) as a peer for quantized decoding:
-// built from /work/shared/peers/llama2.c/runq.c with gcc into a temporary directory, fed the same
+// built from /work/shared/peers/llama2.c/runq.c with gcc into a temporary directory (one thread,
+// and with OpenMP), fed the same
 // int8 weights our Q8_0 model holds (the quants of each ggml block as they are, its f16 scale as
 // runq's f32 group scale: the same values), and timed by its own "achieved tok/s" line.
 //
@@ -23,15 +24,25 @@ import { openGguf } from "@llmts/gguf/node";
 
 export const PEER = "/work/shared/peers/llama2.c";
 
-/** Builds runq with gcc (-Ofast -march=native -fopenmp) into `dir`; the binary, or why not. */
-export function buildRunq(dir: string): { bin: string } | { error: string } {
+/**
+ * Builds runq with gcc -Ofast -march=native into `dir`: `runq` (one thread) and `runq-omp`
+ * (-fopenmp: OMP_NUM_THREADS threads). The binaries, or why not.
+ */
+export function buildRunq(dir: string): { single: string; omp: string } | { error: string } {
   const source = join(PEER, "runq.c");
   if (!existsSync(source)) return { error: `${source} not found` };
-  const bin = join(dir, "runq");
-  const r = spawnSync("gcc", ["-Ofast", "-march=native", "-fopenmp", "-o", bin, source, "-lm"], {
-    encoding: "utf8",
-  });
-  return r.status === 0 ? { bin } : { error: `gcc failed: ${(r.stderr || String(r.error)).split("\n")[0]}` };
+  const build = (out: string, extra: string[]) =>
+    spawnSync("gcc", ["-Ofast", "-march=native", ...extra, "-o", join(dir, out), source, "-lm"], {
+      encoding: "utf8",
+    });
+  for (const [out, extra] of [
+    ["runq", []],
+    ["runq-omp", ["-fopenmp"]],
+  ] as const) {
+    const r = build(out, [...extra]);
+    if (r.status !== 0) return { error: `gcc failed: ${(r.stderr || String(r.error)).split("\n")[0]}` };
+  }
+  return { single: join(dir, "runq"), omp: join(dir, "runq-omp") };
 }
 
 /** A Q8_0 tensor as runq's int8 q followed by f32 scales (same values: q as stored, d widened). */

@@ -88,3 +88,11 @@ describe.each(MODELS)("the %s fixture in GGUF", (name) => {
     });
   }
 });
+
+describe("a model trained here (`llmts demo`), read by the independent Python loader", () => {
+  it("gives the logits that fixtures/gen's forward pass computes from its directory (1e-4)", () => {
+    const { model } = loadModel(new URL("gguf-models/demo-moby-dick", FIXTURES).pathname);
+    const want = toFloat32(reference.get("demo-moby-dick.logits"));
+    expect(maxDiff(logitsOf(model, inputIds("demo-moby-dick")), want)).toBeLessThan(1e-4);
+  });
+});

@@ -87,8 +87,8 @@ export interface MatvecExports {
 /** The kernels of quant.wat: activations quantized per block, then products with Q8_0 / Q4_0 rows. */
 export interface QuantExports {
   quantizeRows(x: number, xq: number, M: number, K: number): void;
-  q8_0Rows(xq: number, M: number, w: number, ws: number, y: number, rows: number, K: number): void;
-  q4_0Rows(xq: number, M: number, w: number, ws: number, y: number, rows: number, K: number): void;
+  q8_0Rows(xq: number, M: number, w: number, y: number, rows: number, K: number): void;
+  q4_0Rows(xq: number, M: number, w: number, y: number, rows: number, K: number): void;
 }
 /** The kernels of unary.wat: out = f(x), or out = g · f'(x). */
 export interface UnaryExports {

@@ -1,36 +1,36 @@
 // y = x @ Wᵀ with W quantized (Q8_0 / Q4_0) on the wasm SIMD kernels of quant.wat:
 //
 //   1. W is copied into the wasm memory once, the first time it is used, and stays there (a
-//      QuantizedMatrix is never written, so unlike f32 weights it needs no pinWeights promise):
-//      the quants of every row back to back, and the scales apart as f32 — ggml keeps an f16
-//      scale before each block; wasm has no f16 instructions, and decoding one per block per
-//      row would cost more than the 2 (Q8_0) or 4 (Q4_0) extra bytes a block the f32 takes.
-//      Rows are padded to a multiple of 4 with zero rows.
+//      QuantizedMatrix is never written, so unlike f32 weights it needs no pinWeights promise),
+//      repacked for streaming: rows in groups of 4, each group block by block (the 4 rows' quants,
+//      then their 4 scales as f32), so a group is one sequential run of bytes and the kernel
+//      scales four rows with one vector multiply. ggml keeps an f16 scale before each block of
+//      each row; wasm has no f16 instructions, and the f32 costs 2 bytes a block (Q8_0: 36 bytes
+//      for 32 weights instead of 34). Rows are padded to a multiple of 4 with zero rows.
 //   2. Each call copies x in, quantizes it per block of 32 with an f32 scale (quantizeRows: what
-//      llama2.c's runq and ggml do, to 16 bits instead of 8: quant.wat says why), and splits W's
-//      rows over the threads;
-//      every thread runs q8_0Rows / q4_0Rows on its rows against all of x.
+//      llama2.c's runq and ggml do, to 16 bits instead of 8: quant.wat says why), and splits the
+//      groups over the threads; every thread runs q8_0Rows / q4_0Rows on its groups against all
+//      of x.
 //   3. y comes back [rows, M] (each thread's rows contiguous) and is copied out as [M, N].
 // Activations quantized vs kept f32 was measured (README, "Quantized weights"): integer block
 // sums are 1.5-3.8x faster than widening every weight to f32; int8 activations missed the
 // accuracy goal, int16 ones meet it at the same speed.
 // Not here: the kernels (quant.wat), the plain definition (@llmts/tensor's
 // matmulQuantizedReference), the JS twin of this algorithm (../js/quantized.ts).
-// Reference: llama2.c runq.c `matmul` (QuantizedTensor: int8 q + float s per group).
+// Reference: llama2.c runq.c `matmul` (QuantizedTensor: int8 q + float s per group); XNNPACK's
+// packed weights (one contiguous panel per group of output rows).
 
 import { halfToFloat, QUANT_BLOCK, type QuantizedMatmulParams, type QuantizedMatrix } from "@llmts/tensor";
 import { runSplit } from "./matmul.ts";
 import { align, allocPinned, ensureBytes, heapF32, memory, quantKernels, scratchBase } from "./memory.ts";
 import { JOB, post, workerCount } from "./workers.ts";
 
-/** Where a weight lies in the wasm memory: quants [Np, rowBytes], then scales f32 [Np, K/32]. */
+/** Where a weight lies in the wasm memory: groups of 4 rows, `groupBytes` each. */
 interface Resident {
-  quants: number;
-  scales: number;
+  at: number;
   /** Rows padded to a multiple of 4. */
   Np: number;
-  /** Bytes of quants per row: K (Q8_0) or K/2 (Q4_0). */
-  rowBytes: number;
+  groupBytes: number;
 }
 
 let resident = new WeakMap<QuantizedMatrix, Resident>();
@@ -47,29 +47,30 @@ export function residentQuantizedCount(): number {
   return residentCount;
 }
 
-/** Copies W into the pinned region in the kernels' layout, once. */
+/** Copies W into the pinned region in the kernels' layout (quant.wat: groups of 4 rows), once. */
 function residentOf(w: QuantizedMatrix): Resident {
   const known = resident.get(w);
   if (known !== undefined) return known;
   const blocks = w.cols / QUANT_BLOCK;
   const Np = Math.ceil(w.rows / 4) * 4;
-  const rowBytes = w.type === "Q8_0" ? w.cols : w.cols / 2;
-  const quantBytes = w.type === "Q8_0" ? 32 : 16;
-  const blockBytes = quantBytes + 2;
-  const quants = allocPinned(Np * rowBytes);
-  const scales = allocPinned(Np * blocks * 4);
+  const quantBytes = w.type === "Q8_0" ? 32 : 16; // a block's quants in one row
+  const stepBytes = 4 * quantBytes + 16; // a block of a group: 4 rows' quants, 4 f32 scales
+  const groupBytes = blocks * stepBytes;
+  const at = allocPinned((Np / 4) * groupBytes);
   const bytes = new Uint8Array(memory.buffer);
-  const heap = heapF32();
+  const scales = new DataView(memory.buffer);
+  bytes.fill(0, at, at + (Np / 4) * groupBytes); // padding rows: zero quants, zero scales
   for (let n = 0; n < w.rows; n++) {
+    const group = at + (n >> 2) * groupBytes;
     for (let b = 0; b < blocks; b++) {
-      const src = (n * blocks + b) * blockBytes; // [f16 d][quants]
-      heap[scales / 4 + n * blocks + b] = halfToFloat(w.data[src]! | (w.data[src + 1]! << 8));
-      bytes.set(w.data.subarray(src + 2, src + blockBytes), quants + n * rowBytes + b * quantBytes);
+      const src = (n * blocks + b) * (quantBytes + 2); // ggml: [f16 d][quants]
+      const step = group + b * stepBytes;
+      bytes.set(w.data.subarray(src + 2, src + 2 + quantBytes), step + (n & 3) * quantBytes);
+      const d = halfToFloat(w.data[src]! | (w.data[src + 1]! << 8));
+      scales.setFloat32(step + 4 * quantBytes + (n & 3) * 4, d, true);
     }
   }
-  bytes.fill(0, quants + w.rows * rowBytes, quants + Np * rowBytes);
-  heap.fill(0, scales / 4 + w.rows * blocks, scales / 4 + Np * blocks);
-  const r = { quants, scales, Np, rowBytes };
+  const r = { at, Np, groupBytes };
   resident.set(w, r);
   residentCount++;
   return r;
@@ -96,16 +97,8 @@ export function matmulQuantizedWasm(p: QuantizedMatmulParams): void {
   const kernel = w.type === "Q8_0" ? quantKernels.q8_0Rows : quantKernels.q4_0Rows;
   const split = M * K * N >= SPLIT ? workerCount() + 1 : 1;
   runSplit(r.Np, 4, split, (j0, j1, worker) => {
-    const args = [
-      xqAddr,
-      M,
-      r.quants + j0 * r.rowBytes,
-      r.scales + j0 * blocks * 4,
-      yAddr + j0 * M * 4,
-      j1 - j0,
-      K,
-    ];
-    if (worker === 0) kernel(...(args as Parameters<typeof kernel>));
+    const args = [xqAddr, M, r.at + (j0 / 4) * r.groupBytes, yAddr + j0 * M * 4, j1 - j0, K] as const;
+    if (worker === 0) kernel(...args);
     else post(worker - 1, job, args);
   });
 

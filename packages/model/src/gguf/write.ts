@@ -17,6 +17,7 @@
 
 import { fromFloat32, type GgufMetadata, type GgufWriteSpec, type GgufWriteTensor } from "@llmts/gguf";
 import { QuantizedMatrix, type QuantType } from "@llmts/tensor";
+import type { LlamaConfig } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import type { CausalLM } from "../model.ts";
 import { ropeInverseFrequencies } from "../rope.ts";
@@ -46,6 +47,29 @@ function transpose(values: Float32Array, rows: number, cols: number): Float32Arr
   return out;
 }
 
+/**
+ * What llama.cpp divides each rotary frequency by under Llama 3 rope scaling (rope_freqs), as the
+ * converter computes it, in float32: 1 below the high-frequency wavelength, `factor` above the
+ * low-frequency one, 1 / ((1 - smooth) / factor + smooth) in between. (rope.ts applies the same
+ * scaling to the frequencies themselves.)
+ */
+function llama3RopeFactors(
+  freqs: Float32Array,
+  s: Extract<NonNullable<LlamaConfig["ropeScaling"]>, { type: "llama3" }>,
+): Float32Array {
+  const f = Math.fround;
+  const old = s.originalMaxPositionEmbeddings;
+  return freqs.map((freq) => {
+    // PyTorch computes `scalar / tensor` as reciprocal(tensor) · scalar: rounded the same way here,
+    // so the bytes are the converter's (checked by fixtures/gguf-models/check_export.py)
+    const wavelen = f(f(1 / freq) * f(2 * Math.PI));
+    if (wavelen < old / s.highFreqFactor) return 1;
+    if (wavelen > old / s.lowFreqFactor) return s.factor;
+    const smooth = f(f(f(f(1 / wavelen) * old) - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor));
+    return f(1 / f(f(f(1 - smooth) / s.factor) + smooth));
+  });
+}
+
 export function modelToGguf(model: CausalLM, options: GgufExportOptions = {}): GgufExport {
   const config = model.config;
   const arch = ggufArchOf(config);
@@ -54,9 +78,10 @@ export function modelToGguf(model: CausalLM, options: GgufExportOptions = {}): G
   const keptFloat: string[] = [];
   const elements = { F32: 0, Q8_0: 0, Q4_0: 0 };
   if (config.arch === "llama" && config.ropeScaling?.type === "llama3") {
-    const plain = ropeInverseFrequencies(headDim, config.ropeTheta, null);
-    const scaled = ropeInverseFrequencies(headDim, config.ropeTheta, config.ropeScaling);
-    const factors = plain.map((f, i) => f / scaled[i]!);
+    const factors = llama3RopeFactors(
+      ropeInverseFrequencies(headDim, config.ropeTheta, null),
+      config.ropeScaling,
+    );
     tensors.push({ name: "rope_freqs.weight", ...fromFloat32(factors, [headDim / 2], "F32") });
   }
   for (const [name, w] of model.weights()) {
