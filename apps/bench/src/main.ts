@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, string> = {
   sample: "./sample.ts",
   decode: "./decode.ts",
   quant: "./quant.ts",
+  "quant-accuracy": "./quant-accuracy.ts",
   train: "./train.ts",
   baseline: "./baseline.ts",
 };

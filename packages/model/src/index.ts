@@ -14,6 +14,7 @@ export {
 } from "./config.ts";
 export { ConfigError, WeightLoadError, type WrongShape } from "./errors.ts";
 export type { CreateOptions } from "./families.ts";
+export { toFloatModel } from "./float-model.ts";
 export { configJsonFromGguf, ggufArchOf, ggufConfigMetadata } from "./gguf/config.ts";
 export { type GgufArch, ggufNameOf, hfNameOf } from "./gguf/names.ts";
 export { type GgufSource, modelFromGguf } from "./gguf/read.ts";

@@ -1,14 +1,22 @@
 // GGUF model files beyond the happy path: what Hugging Face's independent JavaScript parser
 // (@huggingface/gguf) reads from our export, the one-line refusals of files we cannot run, and
-// mutated files that must fail cleanly, never crash.
+// mutated files that must fail cleanly, never crash; and a quantized model decoded back to float
+// weights for training.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gguf as hfGguf } from "@huggingface/gguf";
 import { GgufError, type GgufWriteSpec, parseGguf, writeGguf } from "@llmts/gguf";
-import { ShapeError } from "@llmts/tensor";
+import { intTensor, noGrad, ShapeError, Tensor } from "@llmts/tensor";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, modelFromGguf, modelToGguf, WeightLoadError } from "../src/index.ts";
+import {
+  ConfigError,
+  modelFromGguf,
+  modelToGguf,
+  parameterSpecs,
+  toFloatModel,
+  WeightLoadError,
+} from "../src/index.ts";
 import { loadModel } from "../src/node/index.ts";
 
 const FIXTURES = new URL("../../../fixtures/", import.meta.url);
@@ -133,4 +141,23 @@ describe("mutated GGUF model files", () => {
     }
     expect(outcomes.get("GgufError")).toBeGreaterThan(0); // the mutations did hit something
   });
+});
+
+describe("toFloatModel", () => {
+  it.each(["gpt2-tied", "llama-gqa-tied"])(
+    "decodes quantized %s to float parameters in HF's layout that compute the same logits",
+    (name) => {
+      const bytes = readFileSync(new URL(`gguf-models/${name}-q8_0.gguf`, FIXTURES));
+      const { model } = load(bytes);
+      const floats = toFloatModel(model);
+      expect([...floats.weights().values()].every((w) => w instanceof Tensor && w.requiresGrad)).toBe(true);
+      expect(floats.parameters().size).toBe(floats.weights().size);
+      const specs = parameterSpecs(model.config, { gpt2Prefix: "" });
+      for (const spec of specs) expect(floats.weights().get(spec.name)?.shape, spec.name).toEqual(spec.shape);
+      const ids = intTensor([[1, 5, 9, 2]]);
+      const a = noGrad(() => model.forward(ids)).dataSync();
+      const b = noGrad(() => floats.forward(ids)).dataSync();
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5);
+    },
+  );
 });
