@@ -154,7 +154,7 @@ function runGenerate(o: GenerateFlags): void {
   }
   const givenIds = o.promptIds === undefined ? undefined : parseIds(o.promptIds);
   if (!existsSync(o.model) || !(statSync(o.model).isDirectory() || ggufModelPath(o.model))) {
-    throw new CliError(`--model: no such directory or GGUF file: ${o.model}`);
+    throw new CliError(`--model: no such directory: ${o.model}`);
   }
   // --verbose: the rule now; at exit, the same line with the pinned weights and the kernels that ran.
   applyBackendFlags(o);
