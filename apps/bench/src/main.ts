@@ -21,6 +21,8 @@ const BENCHMARKS: Record<string, string> = {
   sample: "./sample.ts",
   decode: "./decode.ts",
   serve: "./serve.ts",
+  quant: "./quant.ts",
+  "quant-accuracy": "./quant-accuracy.ts",
   train: "./train.ts",
   startup: "./startup.ts",
   baseline: "./baseline.ts",

@@ -21,6 +21,7 @@ const USER_ERROR_NAMES = new Set([
   "DataError",
   "GenerationError",
   "TrainError",
+  "GgufError",
 ]);
 
 export function isUserError(error: unknown): error is Error {

@@ -1,5 +1,5 @@
 // What a command that runs a model reads from its directory besides the weights, shared by
-// `llmts generate`, `llmts serve` and `llmts chat`: whether there is a tokenizer, how a prompt is
+// `llmts generate`, `llmts serve` and `llmts chat`: how a prompt is
 // encoded (BOS first where the model expects it), and which ids end generation.
 // Not here: loading the weights (@llmts/model/node), the tokenizer itself (@llmts/tokenizer/node).
 
@@ -7,13 +7,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_JSON_BYTES, readLimitedText } from "@llmts/safetensors/node";
 import { readEosTokenIds } from "@llmts/sample";
-import { type Tokenizer, tokenizerFilesToRead } from "@llmts/tokenizer";
+import type { Tokenizer } from "@llmts/tokenizer";
 import { CliError } from "./errors.ts";
-
-/** Whether loadTokenizer(dir) would find files to read, so "none" is not mistaken for "broken". */
-export function hasTokenizerFiles(dir: string): boolean {
-  return tokenizerFilesToRead((name) => existsSync(join(dir, name))) !== undefined;
-}
 
 /**
  * Prompt text -> ids, with BOS first when the tokenizer says the model expects it (Llama 2), as

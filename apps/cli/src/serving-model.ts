@@ -1,4 +1,4 @@
-// A checkpoint directory as the server holds it (@llmts/server's ServedModel), for `llmts serve`
+// A checkpoint (a directory, or a GGUF file) as the server holds it (@llmts/server's ServedModel), for `llmts serve`
 // and `llmts chat`: the weights with one KV-cache slot per sequence decoded together, the
 // tokenizer, the chat template, the EOS ids, and the measured cold start.
 //
@@ -14,55 +14,71 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { type ChatTemplate, chatTemplateFor } from "@llmts/chat";
+import { openGguf } from "@llmts/gguf/node";
 import { pinWeights } from "@llmts/kernels/node";
-import { slotModel } from "@llmts/model";
-import { loadModel } from "@llmts/model/node";
+import { configToJson, slotModel } from "@llmts/model";
+import { ggufModelPath, loadModel } from "@llmts/model/node";
 import { readLimitedText } from "@llmts/safetensors/node";
 import type { ServedModel } from "@llmts/server";
-import { loadTokenizer } from "@llmts/tokenizer/node";
+import { Tensor } from "@llmts/tensor";
+import { hasTokenizer, loadTokenizer } from "@llmts/tokenizer/node";
 import { CliError } from "./errors.ts";
-import { encodePrompt, eosIds, hasTokenizerFiles } from "./model-files.ts";
+import { encodePrompt, eosIds } from "./model-files.ts";
 
 const MiB = 1024 * 1024;
 
-export function loadServedModel(dir: string, slots: number): ServedModel {
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new CliError(`--model: no such directory: ${dir}`);
-  if (!hasTokenizerFiles(dir)) {
+/**
+ * `path` is a checkpoint directory (safetensors, or model.gguf from `llmts quantize`) or a GGUF
+ * file, whose metadata then holds the tokenizer and, when the file has one, the chat template.
+ */
+export function loadServedModel(path: string, slots: number): ServedModel {
+  const gguf = ggufModelPath(path);
+  if (!existsSync(path) || !(statSync(path).isDirectory() || gguf !== undefined))
+    throw new CliError(`--model: no such directory or GGUF file: ${path}`);
+  if (!hasTokenizer(path)) {
     throw new CliError(
-      `--model: ${dir} has no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.bin); ` +
+      `--model: ${path} has no tokenizer (tokenizer.json, vocab.json + merges.txt, tokenizer.bin, or GGUF metadata); ` +
         "serving text needs one",
     );
   }
+  // A GGUF file's side files (tokenizer_config.json, generation_config.json) sit in no directory of its own.
+  const dir = gguf !== undefined && gguf.dir === null ? null : path;
   const t0 = performance.now();
-  const { model } = loadModel(dir);
+  const { model } = loadModel(path);
   pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
-  const tokenizer = loadTokenizer(dir);
-  const template = readTemplate(dir);
+  const tokenizer = loadTokenizer(path);
+  const template = dir !== null ? readTemplate(dir) : ggufTemplate(path);
   const slotted = slotModel(model, { slots });
   slotted.extend(0, [0]); // warm-up: the first request should not pay for compiling and packing
   slotted.truncate(0, 0);
   const loadDurationMs = performance.now() - t0;
 
-  const configText = readText(join(dir, "config.json"), MiB)!;
-  const weights = readdirSync(dir).filter((name) => name.endsWith(".safetensors"));
+  const configText =
+    (dir !== null ? readText(join(dir, "config.json"), MiB) : undefined) ??
+    JSON.stringify(configToJson(model.config));
+  const weights =
+    dir !== null
+      ? readdirSync(dir)
+          .filter((name) => name.endsWith(".safetensors") || name.endsWith(".gguf"))
+          .map((name) => join(dir, name))
+      : [path];
   let parameterCount = 0;
-  for (const p of model.parameters().values()) parameterCount += p.size;
+  for (const w of model.weights().values()) parameterCount += w instanceof Tensor ? w.size : w.rows * w.cols;
   return {
-    id: basename(resolve(dir)),
+    id: basename(resolve(path)).replace(/\.gguf$/, ""),
     slots: slotted,
     tokenizer,
     template,
-    eosIds: eosIds(dir, tokenizer),
+    eosIds: dir !== null ? eosIds(dir, tokenizer) : tokenizer.eosId !== undefined ? [tokenizer.eosId] : [],
     encodePrompt: (text) => encodePrompt(tokenizer, text),
     loadDurationMs,
     created: Math.floor(Date.now() / 1000),
     details: {
       family: modelType(configText) ?? model.config.arch,
       parameterCount,
-      sizeBytes: weights.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0),
+      sizeBytes: weights.reduce((sum, file) => sum + statSync(file).size, 0),
       digest: `sha256:${createHash("sha256").update(configText).digest("hex")}`,
-      modifiedAt: statSync(join(dir, weights[0] ?? "config.json")).mtime.toISOString(),
+      modifiedAt: statSync(weights[0] ?? path).mtime.toISOString(),
     },
   };
 }
@@ -100,5 +116,19 @@ function modelType(configText: string): string | undefined {
     return typeof type === "string" ? type : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The chat template a GGUF file carries (tokenizer.chat_template), else the plain default. */
+function ggufTemplate(file: string): ChatTemplate {
+  const reader = openGguf(file);
+  try {
+    const entry = reader.metadata.get("tokenizer.chat_template");
+    const config = entry?.type === "string" ? { chat_template: entry.value } : undefined;
+    return chatTemplateFor(config, undefined, file);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  } finally {
+    reader.close();
   }
 }

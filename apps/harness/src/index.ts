@@ -9,5 +9,12 @@ export {
   type Tolerance,
 } from "./check.ts";
 export { findFixtures, isFixtureDir } from "./discover.ts";
+export {
+  agreement,
+  compareLogits,
+  evaluateTokens,
+  quantizeInMemory,
+  type TokenEvaluation,
+} from "./quant-accuracy.ts";
 export { FixtureError, type Reference, readReference } from "./reference.ts";
 export { formatReport } from "./report.ts";

@@ -11,7 +11,7 @@ import type { WasmModule } from "./wasm/memory.ts";
 
 /** What a new worker thread receives: the kernel modules, the memory they share, its slot. */
 export interface WorkerInit {
-  modules: { gemm: WasmModule; matvec: WasmModule };
+  modules: { gemm: WasmModule; matvec: WasmModule; quant: WasmModule };
   memory: object;
   control: SharedArrayBuffer;
   slot: number;

@@ -13,6 +13,7 @@
 //            everything else                      -> wasm  (4-7x the JS kernel from 32³ up; see README)
 //   attention one new token (T = 1)               -> wasm decode kernel (dotRows / axpyPanels)
 //            T > 1, and backward                   -> block-attention.ts on this matmul rule
+//   matmulQuantized M·K·N < 4096                   -> js twin (js/quantized.ts), else wasm (quant.wat)
 //   exp, silu, gelu (both) and their derivatives
 //            >= 64 elements                        -> wasm SIMD, else js
 //   everything else                               -> js (js/backend.ts), or the reference it leaves out
@@ -25,6 +26,7 @@ import {
   type BackendKernels,
   getBackend,
   type MatmulParams,
+  type QuantizedMatmulParams,
   referenceBackend,
   setBackend,
   type Tensor,
@@ -33,6 +35,7 @@ import { gpuAutoAvailable, gpuChoices, matmulOnGpuIfFaster } from "./gpu-auto.ts
 import { gpujsBackend, gpujsMode } from "./gpujs.ts";
 import { jsBackend } from "./js/backend.ts";
 import { matmulJs } from "./js/matmul.ts";
+import { matmulQuantizedJs } from "./js/quantized.ts";
 import { countKernel, kernelCounts } from "./kernel-stats.ts";
 import { getPlatform } from "./platform.ts";
 import {
@@ -42,8 +45,10 @@ import {
   unaryGradAuto,
   wasmBackend,
   wasmBackendMatmul,
+  wasmBackendMatmulQuantized,
 } from "./wasm/backend.ts";
 import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
+import { releaseQuantized } from "./wasm/quantized.ts";
 import { mayBlock, setWorkerCount, workerCount, workersReady } from "./wasm/workers.ts";
 
 export type BackendName = "reference" | "js" | "wasm" | "gpujs" | "auto";
@@ -76,10 +81,18 @@ function matmulAuto(p: MatmulParams): void {
   } else if (!matmulOnGpuIfFaster(p, wasmBackendMatmul)) wasmBackendMatmul(p);
 }
 
+function matmulQuantizedAuto(p: QuantizedMatmulParams): void {
+  if (p.M * p.w.cols * p.N < 4096) {
+    countKernel("matmulQuantized js");
+    matmulQuantizedJs(p);
+  } else wasmBackendMatmulQuantized(p);
+}
+
 export const autoBackend = {
   ...jsBackend,
   name: "auto",
   matmul: matmulAuto,
+  matmulQuantized: matmulQuantizedAuto,
   unary: unaryAuto,
   unaryGrad: unaryGradAuto,
   ...attentionWith(matmulAuto),
@@ -142,7 +155,7 @@ function gpuRule(): string {
 
 /** What a backend runs, per op, for --verbose (the rule; the counts say what actually ran). */
 function rule(name: string, threads: number): string {
-  const wasmOps = `attention: fused, wasm decode kernel for one token, gemm blocks otherwise; exp/silu/gelu: wasm SIMD from 64 elements; other ops: js; threads ${threads}`;
+  const wasmOps = `matmulQuantized: wasm int8 kernels, activations quantized per block; attention: fused, wasm decode kernel for one token, gemm blocks otherwise; exp/silu/gelu: wasm SIMD from 64 elements; other ops: js; threads ${threads}`;
   switch (name) {
     case "auto":
       return `matmul: wasm SIMD 4x8 kernels from 16³ up, JS below${gpuRule()}; ${wasmOps}`;
@@ -189,4 +202,5 @@ export function pinWeights(weights: Iterable<Tensor>): void {
 
 export function unpinWeights(): void {
   unpinArrays();
+  releaseQuantized(); // quantized weights copied in on first use lie in the same pinned region
 }

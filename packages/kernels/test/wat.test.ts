@@ -17,8 +17,8 @@ const wasm = (
 ).WebAssembly;
 
 describe("the compiled wasm modules", () => {
-  it("exist for the three kernel groups", () => {
-    expect(watNames()).toEqual(["gemm", "matvec", "unary"]);
+  it("exist for the four kernel groups", () => {
+    expect(watNames()).toEqual(["gemm", "matvec", "quant", "unary"]);
   });
 
   for (const name of watNames()) {

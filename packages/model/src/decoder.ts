@@ -16,11 +16,12 @@
 // files), loading (load.ts).
 // Reference: HF `GPT2Model.forward` / `LlamaModel.forward`; nanoGPT `GPT.forward`.
 
-import { concat, intTensor, noGrad, type Tensor } from "@llmts/tensor";
+import { concat, intTensor, noGrad, Tensor } from "@llmts/tensor";
 import type { ModelConfig } from "./config.ts";
 import { KVCache } from "./kv-cache.ts";
 import { type Linear, linear } from "./layers.ts";
 import { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
+import type { Weight } from "./params.ts";
 import { Pass } from "./pass.ts";
 import { type Module, tracer } from "./trace.ts";
 
@@ -35,7 +36,7 @@ export abstract class Decoder<Block, Parts extends Record<string, Module>> imple
   readonly config: ModelConfig;
   readonly contextLength: number;
   readonly vocabSize: number;
-  private readonly params: Map<string, Tensor>;
+  private readonly params: Map<string, Weight>;
   protected abstract readonly names: ModuleNames;
   protected abstract readonly blocks: readonly Block[];
   /** The output projection: weight [V, C] (the token embedding itself when tied), no bias. */
@@ -52,7 +53,7 @@ export abstract class Decoder<Block, Parts extends Record<string, Module>> imple
   /** The final norm. x: [B, T, C] -> [B, T, C] */
   protected abstract finalNorm(x: Tensor): Tensor;
 
-  constructor(config: ModelConfig, params: Map<string, Tensor>) {
+  constructor(config: ModelConfig, params: Map<string, Weight>) {
     this.config = config;
     this.contextLength = config.contextLength;
     this.vocabSize = config.vocabSize;
@@ -60,6 +61,12 @@ export abstract class Decoder<Block, Parts extends Record<string, Module>> imple
   }
 
   parameters(): Map<string, Tensor> {
+    const floats = new Map<string, Tensor>();
+    for (const [name, w] of this.params) if (w instanceof Tensor) floats.set(name, w);
+    return floats;
+  }
+
+  weights(): Map<string, Weight> {
     return new Map(this.params);
   }
 

@@ -12,14 +12,13 @@
 //
 // Not here: the architectures themselves, loading and saving (load.ts).
 
-import type { Tensor } from "@llmts/tensor";
 import type { Arch, ModelConfig } from "./config.ts";
 import { Gemma3, gemma3ParameterSpecs, isGemma3Ignored } from "./gemma3.ts";
 import { GptNeoX, gptNeoXParameterSpecs, isGptNeoXIgnored } from "./gpt-neox.ts";
 import { Gpt2, type Gpt2Prefix, gpt2ParameterSpecs, gpt2PrefixOf, isGpt2Ignored } from "./gpt2.ts";
 import { isLlamaIgnored, Llama, llamaParameterSpecs } from "./llama.ts";
 import type { CausalLM } from "./model.ts";
-import type { ParamSpec } from "./params.ts";
+import type { ParamSpec, Weight } from "./params.ts";
 import { isPhi3Ignored, Phi3, phi3ParameterSpecs } from "./phi3.ts";
 import { isQwen3Ignored, Qwen3, qwen3ParameterSpecs } from "./qwen3.ts";
 
@@ -33,8 +32,8 @@ export interface Family<C extends ModelConfig> {
   parameterSpecs(config: C, options: CreateOptions): ParamSpec[];
   /** Tensors a checkpoint may hold that are not parameters (buffers, a tied lm_head). */
   isIgnored(name: string, config: C): boolean;
-  /** The model over parameters named as parameterSpecs lists them. */
-  build(config: C, params: Map<string, Tensor>): CausalLM;
+  /** The model over weights named as parameterSpecs lists them (linear weights may be quantized). */
+  build(config: C, params: Map<string, Weight>): CausalLM;
 }
 
 /** One entry per arch, each typed with its own config. */

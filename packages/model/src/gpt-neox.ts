@@ -26,8 +26,8 @@ import { embedding, gelu, type Tensor } from "@llmts/tensor";
 import { causalSelfAttention } from "./attention.ts";
 import type { GptNeoXConfig } from "./config.ts";
 import { Decoder } from "./decoder.ts";
-import { type Linear, layerNorm, linear, type Norm, paramsOf } from "./layers.ts";
-import { type ParamSpec, take } from "./params.ts";
+import { type Linear, layerNorm, linear, type Norm, normOf, paramsOf } from "./layers.ts";
+import { type ParamSpec, take, type Weight } from "./params.ts";
 import type { Pass } from "./pass.ts";
 import { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 import type { Module } from "./trace.ts";
@@ -97,14 +97,15 @@ export class GptNeoX extends Decoder<GptNeoXLayer, GptNeoXParts> {
   private readonly final_layer_norm: Norm; // [C], [C]
   private readonly rope: RopeTables; // [rotaryDim] per position
 
-  constructor(config: GptNeoXConfig, params: Map<string, Tensor>) {
+  constructor(config: GptNeoXConfig, params: Map<string, Weight>) {
     super(config, params);
     const c = config;
     const p = (name: string, hasBias = true) => paramsOf(params, `gpt_neox.${name}`, hasBias);
+    const norm = (name: string) => normOf(params, `gpt_neox.${name}`, true);
     this.embed_in = take(params, "gpt_neox.embed_in.weight");
     this.blocks = Array.from({ length: c.nLayer }, (_, i) => ({
-      input_layernorm: p(`layers.${i}.input_layernorm`),
-      post_attention_layernorm: p(`layers.${i}.post_attention_layernorm`),
+      input_layernorm: norm(`layers.${i}.input_layernorm`),
+      post_attention_layernorm: norm(`layers.${i}.post_attention_layernorm`),
       attention: {
         query_key_value: p(`layers.${i}.attention.query_key_value`, c.attentionBias),
         dense: p(`layers.${i}.attention.dense`, c.attentionBias),
@@ -114,7 +115,7 @@ export class GptNeoX extends Decoder<GptNeoXLayer, GptNeoXParts> {
         dense_4h_to_h: p(`layers.${i}.mlp.dense_4h_to_h`),
       },
     }));
-    this.final_layer_norm = p("final_layer_norm");
+    this.final_layer_norm = norm("final_layer_norm");
     this.lmHead = c.tieWordEmbeddings
       ? { weight: this.embed_in, bias: null }
       : paramsOf(params, "embed_out", false);

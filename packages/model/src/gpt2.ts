@@ -19,12 +19,12 @@
 // Not here: scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn (numerically equal in f32),
 // cross-attention, token-type embeddings.
 
-import { embedding, gelu, split, type Tensor } from "@llmts/tensor";
+import { gelu, split, type Tensor } from "@llmts/tensor";
 import { causalSelfAttention } from "./attention.ts";
 import type { Gpt2Config } from "./config.ts";
 import { Decoder } from "./decoder.ts";
-import { conv1d, type Linear, layerNorm, type Norm, paramsOf } from "./layers.ts";
-import { type ParamSpec, take } from "./params.ts";
+import { conv1d, embed, type Linear, layerNorm, type Norm, normOf, paramsOf } from "./layers.ts";
+import { type ParamSpec, take, takeWeight, type Weight } from "./params.ts";
 import type { Pass } from "./pass.ts";
 import type { Module } from "./trace.ts";
 
@@ -106,22 +106,23 @@ export class Gpt2 extends Decoder<Gpt2Block, Gpt2Parts> {
   protected readonly blocks: Gpt2Block[];
   protected readonly lmHead: Linear; // weight [V, C]: wte itself when tied
   protected readonly kvShape: { nKvHead: number; headDim: number };
-  private readonly wte: Tensor; // [V, C]
+  private readonly wte: Weight; // [V, C]
   private readonly wpe: Tensor; // [contextLength, C]
   private readonly ln_f: Norm; // [C], [C]
 
-  constructor(config: Gpt2Config, params: Map<string, Tensor>, prefix: Gpt2Prefix) {
+  constructor(config: Gpt2Config, params: Map<string, Weight>, prefix: Gpt2Prefix) {
     super(config, params);
     const p = (name: string, hasBias = true) => paramsOf(params, prefix + name, hasBias);
-    this.wte = take(params, `${prefix}wte.weight`);
+    const norm = (name: string) => normOf(params, prefix + name, true);
+    this.wte = takeWeight(params, `${prefix}wte.weight`);
     this.wpe = take(params, `${prefix}wpe.weight`);
     this.blocks = Array.from({ length: config.nLayer }, (_, i) => ({
-      ln_1: p(`h.${i}.ln_1`),
+      ln_1: norm(`h.${i}.ln_1`),
       attn: { c_attn: p(`h.${i}.attn.c_attn`), c_proj: p(`h.${i}.attn.c_proj`) },
-      ln_2: p(`h.${i}.ln_2`),
+      ln_2: norm(`h.${i}.ln_2`),
       mlp: { c_fc: p(`h.${i}.mlp.c_fc`), c_proj: p(`h.${i}.mlp.c_proj`) },
     }));
-    this.ln_f = p("ln_f");
+    this.ln_f = norm("ln_f");
     this.lmHead = config.tieWordEmbeddings
       ? { weight: this.wte, bias: null }
       : paramsOf(params, "lm_head", false);
@@ -130,7 +131,7 @@ export class Gpt2 extends Decoder<Gpt2Block, Gpt2Parts> {
 
   /** ids [B, T] -> wte[ids] [B, T, C] + wpe[positions] [T, C] (or [B, T, C]) */
   protected embed(ids: Tensor, pass: Pass): Tensor {
-    const x = embedding(this.wte, ids).add(embedding(this.wpe, pass.positionIds())); // [B, T, C]
+    const x = embed(this.wte, ids).add(embed(this.wpe, pass.positionIds())); // [B, T, C]
     return pass.dropout(x, this.config.embdPdrop);
   }
 

@@ -23,7 +23,12 @@ export {
 export type { FrequencyScaling } from "./config-rope.ts";
 export { ConfigError, WeightLoadError, type WrongShape } from "./errors.ts";
 export type { CreateOptions } from "./families.ts";
+export { toFloatModel } from "./float-model.ts";
 export { Gemma3, gemma3ParameterSpecs, isGemma3Ignored } from "./gemma3.ts";
+export { configJsonFromGguf, ggufArchOf, ggufConfigMetadata } from "./gguf/config.ts";
+export { type GgufArch, ggufNameOf, hfNameOf } from "./gguf/names.ts";
+export { type GgufSource, modelFromGguf } from "./gguf/read.ts";
+export { type GgufExport, type GgufExportOptions, modelToGguf } from "./gguf/write.ts";
 export { GptNeoX, gptNeoXParameterSpecs, isGptNeoXIgnored } from "./gpt-neox.ts";
 export { Gpt2, type Gpt2Prefix, gpt2ParameterSpecs, gpt2PrefixOf, isGpt2Ignored } from "./gpt2.ts";
 export { KVCache, type KVCacheShape, type StoredKV } from "./kv-cache.ts";
@@ -41,7 +46,7 @@ export {
 } from "./load.ts";
 export { LongRope, longRopeInverseFrequencies } from "./longrope.ts";
 export { type CacheOptions, type CausalLM, checkIds, type ForwardOptions } from "./model.ts";
-export { type Init, initParameters, type ParamSpec } from "./params.ts";
+export { type Init, initParameters, type ParamSpec, type Weight } from "./params.ts";
 export { isPhi3Ignored, Phi3, phi3ParameterSpecs } from "./phi3.ts";
 export { PRESETS, type Preset } from "./presets.ts";
 export { isQwen3Ignored, Qwen3, qwen3ParameterSpecs } from "./qwen3.ts";

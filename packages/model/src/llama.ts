@@ -18,12 +18,12 @@
 // Not here: Qwen2's per-layer sliding window (config.ts refuses it), tensor-parallel slicing
 // (pretraining_tp), Mistral's rolling-buffer cache (the whole sequence is cached and masked).
 
-import { embedding, silu, type Tensor } from "@llmts/tensor";
+import { silu, type Tensor } from "@llmts/tensor";
 import { causalSelfAttention } from "./attention.ts";
 import type { LlamaConfig } from "./config.ts";
 import { Decoder } from "./decoder.ts";
-import { type Linear, linear, type Norm, paramsOf, rmsNorm } from "./layers.ts";
-import { type ParamSpec, take } from "./params.ts";
+import { embed, type Linear, linear, type Norm, normOf, paramsOf, rmsNorm } from "./layers.ts";
+import { type ParamSpec, takeWeight, type Weight } from "./params.ts";
 import type { Pass } from "./pass.ts";
 import { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 import type { Module } from "./trace.ts";
@@ -97,31 +97,32 @@ export class Llama extends Decoder<LlamaLayer, LlamaParts> {
   protected readonly blocks: LlamaLayer[];
   protected readonly lmHead: Linear; // weight [V, H]: embed_tokens itself when tied
   protected readonly kvShape: { nKvHead: number; headDim: number };
-  private readonly embed_tokens: Tensor; // [V, H]
+  private readonly embed_tokens: Weight; // [V, H]
   private readonly norm: Norm; // [H]
   private readonly rope: RopeTables;
 
-  constructor(config: LlamaConfig, params: Map<string, Tensor>) {
+  constructor(config: LlamaConfig, params: Map<string, Weight>) {
     super(config, params);
     const c = config;
     const p = (name: string, hasBias = false) => paramsOf(params, `model.${name}`, hasBias);
-    this.embed_tokens = take(params, "model.embed_tokens.weight");
+    const norm = (name: string) => normOf(params, `model.${name}`, false);
+    this.embed_tokens = takeWeight(params, "model.embed_tokens.weight");
     this.blocks = Array.from({ length: c.nLayer }, (_, i) => ({
-      input_layernorm: p(`layers.${i}.input_layernorm`),
+      input_layernorm: norm(`layers.${i}.input_layernorm`),
       self_attn: {
         q_proj: p(`layers.${i}.self_attn.q_proj`, c.qkvBias),
         k_proj: p(`layers.${i}.self_attn.k_proj`, c.qkvBias),
         v_proj: p(`layers.${i}.self_attn.v_proj`, c.qkvBias),
         o_proj: p(`layers.${i}.self_attn.o_proj`, c.oBias),
       },
-      post_attention_layernorm: p(`layers.${i}.post_attention_layernorm`),
+      post_attention_layernorm: norm(`layers.${i}.post_attention_layernorm`),
       mlp: {
         gate_proj: p(`layers.${i}.mlp.gate_proj`, c.mlpBias),
         up_proj: p(`layers.${i}.mlp.up_proj`, c.mlpBias),
         down_proj: p(`layers.${i}.mlp.down_proj`, c.mlpBias),
       },
     }));
-    this.norm = p("norm");
+    this.norm = norm("norm");
     this.lmHead = c.tieWordEmbeddings
       ? { weight: this.embed_tokens, bias: null }
       : paramsOf(params, "lm_head", false);
@@ -134,7 +135,7 @@ export class Llama extends Decoder<LlamaLayer, LlamaParts> {
 
   /** ids [B, T] -> embed_tokens[ids] [B, T, H]; positions enter later, through RoPE. */
   protected embed(ids: Tensor): Tensor {
-    return embedding(this.embed_tokens, ids);
+    return embed(this.embed_tokens, ids);
   }
 
   /** Layer `layer`'s modules, by HF's names: each closes over its parameters and this pass. */

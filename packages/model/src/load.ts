@@ -13,13 +13,13 @@
 // sharded checkpoints in memory (their index lives next to files: the Node adapter reads them).
 
 import { fromFloat32, parseSafetensors, SafetensorsError, type Tensor as StTensor } from "@llmts/safetensors";
-import type { Rng, Tensor } from "@llmts/tensor";
+import { type Rng, Tensor } from "@llmts/tensor";
 import { configToJson, type ModelConfig, parseConfigText } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { type CreateOptions, familyOf } from "./families.ts";
 import { gpt2PrefixOf } from "./gpt2.ts";
 import type { CausalLM } from "./model.ts";
-import { initParameters, type ParamSpec } from "./params.ts";
+import { initParameters, type ParamSpec, type Weight } from "./params.ts";
 import { loadWeights, type WeightSource } from "./weights.ts";
 
 /** The parameter list of a config (HF names, shapes, init), as createModel and loading use it. */
@@ -27,8 +27,8 @@ export function parameterSpecs(config: ModelConfig, options: CreateOptions = {})
   return familyOf(config).parameterSpecs(config, options);
 }
 
-/** Wraps parameters (HF names -> tensors) in the architecture's model. */
-export function buildModel(config: ModelConfig, params: Map<string, Tensor>): CausalLM {
+/** Wraps parameters (HF names -> tensors, or quantized matrices) in the architecture's model. */
+export function buildModel(config: ModelConfig, params: Map<string, Weight>): CausalLM {
   return familyOf(config).build(config, params);
 }
 
@@ -94,6 +94,13 @@ export function toCheckpoint(
   options: SaveOptions = {},
 ): { configJson: string; tensors: Record<string, StTensor> } {
   const dtype = options.dtype ?? "F32";
+  for (const [name, w] of model.weights()) {
+    if (!(w instanceof Tensor)) {
+      throw new ConfigError(
+        `model: "${name}" is quantized (${w.type}); safetensors holds float tensors only: write quantized models as GGUF (llmts export, llmts quantize)`,
+      );
+    }
+  }
   const json = configToJson(model.config);
   json.torch_dtype = { F32: "float32", F16: "float16", BF16: "bfloat16" }[dtype];
   const tensors: Record<string, StTensor> = {};

@@ -7,7 +7,7 @@
 // Not here: the forward pass (decoder.ts, gpt2.ts, llama.ts), loading (load.ts), sampling
 // (@llmts/sample).
 
-import { type Rng, ShapeError, type Tensor } from "@llmts/tensor";
+import { type QuantizedMatrix, type Rng, ShapeError, type Tensor } from "@llmts/tensor";
 import type { ModelConfig } from "./config.ts";
 import type { KVCache } from "./kv-cache.ts";
 import type { TraceRecord } from "./trace.ts";
@@ -50,6 +50,11 @@ export interface CausalLM {
    * model's own: an optimizer updating their values in place updates the model.
    */
   parameters(): Map<string, Tensor>;
+  /**
+   * Every weight by Hugging Face name: the float parameters and, in a quantized model, the
+   * Q8_0 / Q4_0 matrices of its linear layers and token embedding (stored [out, in]).
+   */
+  weights(): Map<string, Tensor | QuantizedMatrix>;
   newCache(options?: CacheOptions): KVCache;
 }
 

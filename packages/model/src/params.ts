@@ -6,7 +6,10 @@
 // the layers the tensors become (layers.ts).
 // Reference: the `_init_weights` methods of HF's GPT2PreTrainedModel / LlamaPreTrainedModel.
 
-import { type Rng, Tensor } from "@llmts/tensor";
+import { type QuantizedMatrix, type Rng, Tensor } from "@llmts/tensor";
+
+/** What a weight is held as: a float tensor, or (inference only) a quantized matrix. */
+export type Weight = Tensor | QuantizedMatrix;
 
 /** How a parameter starts out in a fresh model. */
 export type Init = { normal: number } | "zeros" | "ones";
@@ -32,9 +35,17 @@ export function initParameters(specs: readonly ParamSpec[], rng: Rng): Map<strin
   return params;
 }
 
-/** Looks up a parameter the architecture needs; a missing one is a bug (the loader checked). */
-export function take(params: Map<string, Tensor>, name: string): Tensor {
+/** Looks up a weight the architecture needs; a missing one is a bug (the loader checked). */
+export function takeWeight(params: ReadonlyMap<string, Weight>, name: string): Weight {
   const t = params.get(name);
   if (t === undefined) throw new Error(`model: parameter "${name}" was not provided`);
+  return t;
+}
+
+/** A weight that must be a float tensor (norms, biases, position embeddings). */
+export function take(params: ReadonlyMap<string, Weight>, name: string): Tensor {
+  const t = takeWeight(params, name);
+  if (!(t instanceof Tensor))
+    throw new Error(`model: parameter "${name}" must be a float tensor, got ${t.type}`);
   return t;
 }

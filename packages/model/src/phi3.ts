@@ -28,9 +28,9 @@ import { embedding, silu, type Tensor } from "@llmts/tensor";
 import { causalSelfAttention } from "./attention.ts";
 import type { Phi3Config } from "./config.ts";
 import { Decoder } from "./decoder.ts";
-import { type Linear, linear, type Norm, paramsOf, rmsNorm } from "./layers.ts";
+import { type Linear, linear, type Norm, normOf, paramsOf, rmsNorm } from "./layers.ts";
 import { LongRope } from "./longrope.ts";
-import { type ParamSpec, take } from "./params.ts";
+import { type ParamSpec, take, type Weight } from "./params.ts";
 import type { Pass } from "./pass.ts";
 import { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 import type { Module } from "./trace.ts";
@@ -94,18 +94,19 @@ export class Phi3 extends Decoder<Phi3Layer, Phi3Parts> {
   private readonly norm: Norm; // [C]
   private readonly rope: Rope;
 
-  constructor(config: Phi3Config, params: Map<string, Tensor>) {
+  constructor(config: Phi3Config, params: Map<string, Weight>) {
     super(config, params);
     const c = config;
     const p = (name: string) => paramsOf(params, `model.${name}`, false);
+    const norm = (name: string) => normOf(params, `model.${name}`, false);
     this.embed_tokens = take(params, "model.embed_tokens.weight");
     this.blocks = Array.from({ length: c.nLayer }, (_, i) => ({
-      input_layernorm: p(`layers.${i}.input_layernorm`),
+      input_layernorm: norm(`layers.${i}.input_layernorm`),
       self_attn: { qkv_proj: p(`layers.${i}.self_attn.qkv_proj`), o_proj: p(`layers.${i}.self_attn.o_proj`) },
-      post_attention_layernorm: p(`layers.${i}.post_attention_layernorm`),
+      post_attention_layernorm: norm(`layers.${i}.post_attention_layernorm`),
       mlp: { gate_up_proj: p(`layers.${i}.mlp.gate_up_proj`), down_proj: p(`layers.${i}.mlp.down_proj`) },
     }));
-    this.norm = p("norm");
+    this.norm = norm("norm");
     this.lmHead = c.tieWordEmbeddings
       ? { weight: this.embed_tokens, bias: null }
       : paramsOf(params, "lm_head", false);

@@ -20,9 +20,9 @@ import { embedding, type Tensor } from "@llmts/tensor";
 import { causalSelfAttention } from "./attention.ts";
 import type { Qwen3Config } from "./config.ts";
 import { Decoder } from "./decoder.ts";
-import { type Linear, linear, type Norm, paramsOf, rmsNorm } from "./layers.ts";
+import { type Linear, linear, type Norm, normOf, paramsOf, rmsNorm } from "./layers.ts";
 import { swiGlu } from "./llama.ts";
-import { type ParamSpec, take } from "./params.ts";
+import { type ParamSpec, take, type Weight } from "./params.ts";
 import type { Pass } from "./pass.ts";
 import { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 import type { Module } from "./trace.ts";
@@ -99,29 +99,30 @@ export class Qwen3 extends Decoder<Qwen3Layer, Qwen3Parts> {
   private readonly norm: Norm; // [H]
   private readonly rope: RopeTables;
 
-  constructor(config: Qwen3Config, params: Map<string, Tensor>) {
+  constructor(config: Qwen3Config, params: Map<string, Weight>) {
     super(config, params);
     const c = config;
     const p = (name: string, hasBias = false) => paramsOf(params, `model.${name}`, hasBias);
+    const norm = (name: string) => normOf(params, `model.${name}`, false);
     this.embed_tokens = take(params, "model.embed_tokens.weight");
     this.blocks = Array.from({ length: c.nLayer }, (_, i) => ({
-      input_layernorm: p(`layers.${i}.input_layernorm`),
+      input_layernorm: norm(`layers.${i}.input_layernorm`),
       self_attn: {
         q_proj: p(`layers.${i}.self_attn.q_proj`, c.attentionBias),
         k_proj: p(`layers.${i}.self_attn.k_proj`, c.attentionBias),
         v_proj: p(`layers.${i}.self_attn.v_proj`, c.attentionBias),
         o_proj: p(`layers.${i}.self_attn.o_proj`, c.attentionBias),
-        q_norm: p(`layers.${i}.self_attn.q_norm`),
-        k_norm: p(`layers.${i}.self_attn.k_norm`),
+        q_norm: norm(`layers.${i}.self_attn.q_norm`),
+        k_norm: norm(`layers.${i}.self_attn.k_norm`),
       },
-      post_attention_layernorm: p(`layers.${i}.post_attention_layernorm`),
+      post_attention_layernorm: norm(`layers.${i}.post_attention_layernorm`),
       mlp: {
         gate_proj: p(`layers.${i}.mlp.gate_proj`),
         up_proj: p(`layers.${i}.mlp.up_proj`),
         down_proj: p(`layers.${i}.mlp.down_proj`),
       },
     }));
-    this.norm = p("norm");
+    this.norm = norm("norm");
     this.lmHead = c.tieWordEmbeddings
       ? { weight: this.embed_tokens, bias: null }
       : paramsOf(params, "lm_head", false);

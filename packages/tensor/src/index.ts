@@ -16,6 +16,7 @@ export {
   type FloatArray,
   getBackend,
   type MatmulParams,
+  type QuantizedMatmulParams,
   type Strided,
   setBackend,
   type TypedArray,
@@ -27,6 +28,7 @@ export {
   attentionReference,
   firstVisibleKey,
 } from "./backend/reference-attention.ts";
+export { matmulQuantizedReference } from "./backend/reference-quantized.ts";
 export { ShapeError } from "./errors.ts";
 export {
   arange,
@@ -67,6 +69,7 @@ export { crossEntropy } from "./ops/loss.ts";
 export { causalMask, maskedFill } from "./ops/mask.ts";
 export { matmul } from "./ops/matmul.ts";
 export { layerNorm, rmsNorm } from "./ops/norm.ts";
+export { embeddingQuantized, matmulQuantized } from "./ops/quantized.ts";
 export { max, mean, sum } from "./ops/reduce.ts";
 export { logSoftmax, softmax } from "./ops/softmax.ts";
 export {
@@ -80,5 +83,14 @@ export {
   unsqueeze,
   view,
 } from "./ops/views.ts";
+export {
+  dequantizeBlock,
+  dequantizeRow,
+  halfToFloat,
+  QUANT_BLOCK,
+  QUANT_BLOCK_BYTES,
+  QuantizedMatrix,
+  type QuantType,
+} from "./quantized.ts";
 export { Rng } from "./random.ts";
 export { type DType, type NestedArray, Tensor } from "./tensor.ts";

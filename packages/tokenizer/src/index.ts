@@ -5,6 +5,7 @@
 //   ByteLevelBpeTokenizer     byte-level-bpe.ts — GPT-2, Llama 3, Qwen, SmolLM
 //   SentencePieceBpeTokenizer sentencepiece-bpe.ts — Llama 2, TinyLlama, Mistral
 //   tokenizerFromFiles        from-files.ts — a model directory's files, already in memory
+//   tokenizerFromGguf / tokenizerToGguf   gguf-read.ts / gguf-write.ts — GGUF metadata
 //   trainBpe                  train.ts — minbpe-style training, saved as tokenizer.json
 
 export type { AddedToken } from "./added-tokens.ts";
@@ -20,6 +21,9 @@ export {
   tokenizerFilesToRead,
   tokenizerFromFiles,
 } from "./from-files.ts";
+export { hasGgufTokenizer, tokenizerFromGguf } from "./gguf-read.ts";
+export { TOKEN_TYPE } from "./gguf-vocab.ts";
+export { tokenizerToGguf } from "./gguf-write.ts";
 export { byteLevelBpeJson, gpt2FilesToJson } from "./gpt2-files.ts";
 export { MAX_JSON_DEPTH } from "./json-fields.ts";
 export { fromLlama2cTokenizer } from "./llama2c.ts";

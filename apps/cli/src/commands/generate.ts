@@ -26,15 +26,15 @@
 import { existsSync, statSync } from "node:fs";
 import { pinWeights } from "@llmts/kernels/node";
 import { stepModel } from "@llmts/model";
-import { loadModel } from "@llmts/model/node";
+import { ggufModelPath, loadModel } from "@llmts/model/node";
 import { GENERATION_DEFAULTS, type GenerationConfig, type GenerationResult, generate } from "@llmts/sample";
 import { residentSetBytes } from "@llmts/sample/node";
-import { loadTokenizer } from "@llmts/tokenizer/node";
+import { hasTokenizer, loadTokenizer } from "@llmts/tokenizer/node";
 import type { Command } from "commander";
 import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
 import { CliError, parseNumberFlag, warn } from "../errors.ts";
 import { withGenerationFlags } from "../generation-flags.ts";
-import { encodePrompt, eosIds, hasTokenizerFiles } from "../model-files.ts";
+import { encodePrompt, eosIds } from "../model-files.ts";
 import { addSamplingFlags, parseSamplingFlags, type SamplingFlags } from "../sampling-flags.ts";
 import { OutputClosed, writeStdout } from "../stdout.ts";
 import { formatTrace, tracePrefill } from "../trace-table.ts";
@@ -55,7 +55,10 @@ export function registerGenerate(program: Command): void {
   const command = program
     .command("generate")
     .description("continue a prompt with a model: text streams to stdout, stats to stderr")
-    .requiredOption("--model <dir>", "model directory (config.json + model.safetensors; tokenizer files)")
+    .requiredOption(
+      "--model <dir>",
+      "model directory (config.json + model.safetensors or model.gguf; tokenizer files), or a GGUF file",
+    )
     .option(
       "--prompt <text>",
       "prompt text, encoded with the directory's tokenizer (BOS added if it says so); this or --prompt-ids",
@@ -111,7 +114,7 @@ function runGenerate(o: GenerateFlags): void {
     throw new CliError("give exactly one of --prompt TEXT or --prompt-ids 1,2,3");
   }
   const givenIds = o.promptIds === undefined ? undefined : parseIds(o.promptIds);
-  if (!existsSync(o.model) || !statSync(o.model).isDirectory()) {
+  if (!existsSync(o.model) || !(statSync(o.model).isDirectory() || ggufModelPath(o.model))) {
     throw new CliError(`--model: no such directory: ${o.model}`);
   }
   // --verbose: the rule now; at exit, the same line with the pinned weights and the kernels that ran.
@@ -119,7 +122,7 @@ function runGenerate(o: GenerateFlags): void {
 
   const { model } = loadModel(o.model);
   pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
-  const tokenizer = hasTokenizerFiles(o.model) ? loadTokenizer(o.model) : undefined;
+  const tokenizer = hasTokenizer(o.model) ? loadTokenizer(o.model) : undefined;
   const noTokenizer = `${o.model} has no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.bin)`;
   if (o.prompt !== undefined && !tokenizer) throw new CliError(`--prompt: ${noTokenizer}; use --prompt-ids`);
   if (o.stop && !tokenizer) throw new CliError(`--stop: ${noTokenizer} to decode text with`);

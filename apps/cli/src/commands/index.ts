@@ -3,11 +3,13 @@ import type { Command } from "commander";
 import { registerChat } from "./chat.ts";
 import { registerCheck } from "./check.ts";
 import { registerDemo } from "./demo.ts";
+import { registerExport } from "./export.ts";
 import { registerGenerate } from "./generate.ts";
 import { registerInit } from "./init.ts";
 import { registerInspect } from "./inspect.ts";
 import { registerLogits } from "./logits.ts";
 import { registerPlayground } from "./playground.ts";
+import { registerQuantize } from "./quantize.ts";
 import { registerServe } from "./serve.ts";
 import { registerTokenize } from "./tokenize.ts";
 import { registerTokenizerTrain } from "./tokenizer-train.ts";
@@ -27,6 +29,8 @@ const commands: Register[] = [
   registerDemo,
   registerTokenize,
   registerTokenizerTrain,
+  registerQuantize,
+  registerExport,
   registerPlayground,
 ];
 

@@ -11,13 +11,16 @@
 // and a tied model's stored lm_head.weight are left out. Without one it counts every element of
 // every tensor. The report says which it did (`parameter_count_source`); `element_count` is always
 // every element.
+// A GGUF file, or a directory whose weights are model.gguf (`llmts quantize`), is reported by
+// inspect-gguf.ts: its ggml tensor types (Q8_0, Q4_0, F32, ...) and metadata.
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, gpt2PrefixOf, parameterSpecs } from "@llmts/model";
-import { readConfig } from "@llmts/model/node";
+import { ggufModelPath, readConfig } from "@llmts/model/node";
 import { type DType, dtypeSize } from "@llmts/safetensors";
 import { openCheckpoint } from "@llmts/safetensors/node";
 import type { Command } from "commander";
+import { formatGgufReport, inspectGguf } from "./inspect-gguf.ts";
 
 /** The --json shape (documented in packages/safetensors/README.md). */
 interface InspectReport {
@@ -152,13 +155,24 @@ function formatReport(r: InspectReport): string {
 export function registerInspect(program: Command): void {
   program
     .command("inspect")
-    .description("list the tensors, parameter count and metadata of a safetensors file or model directory")
-    .argument("<path>", "a .safetensors file, a model.safetensors.index.json, or a directory holding either")
+    .description(
+      "list the tensors (with their dtype or ggml type), parameter count and metadata of a safetensors or GGUF file or model directory",
+    )
+    .argument(
+      "<path>",
+      "a .safetensors or .gguf file, a model.safetensors.index.json, or a directory holding one",
+    )
     .option(
       "--json",
       "print one JSON object: {files, index, tensors: [{name, dtype, shape, bytes, file}], parameter_count, total_bytes, metadata, parameter_count_source, model_type, config_note, element_count, not_parameters}",
     )
     .action((path: string, options: { json?: boolean }) => {
+      const gguf = ggufModelPath(path); // a GGUF file, or a directory whose weights are model.gguf
+      if (gguf !== undefined) {
+        const report = inspectGguf(gguf.file);
+        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatGgufReport(report)}\n`);
+        return;
+      }
       const report = inspect(path);
       process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
     });

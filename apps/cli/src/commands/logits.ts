@@ -67,7 +67,10 @@ export function registerLogits(program: Command): void {
   const command = program
     .command("logits")
     .description("write the logits of a model for the input_ids in a safetensors file")
-    .requiredOption("--model <dir>", "model directory (config.json + model.safetensors)")
+    .requiredOption(
+      "--model <dir>",
+      "model directory (config.json + model.safetensors or model.gguf), or a GGUF file",
+    )
     .requiredOption("--input <file>", "safetensors file holding input_ids, I64 or I32 [B, T]")
     .requiredOption("--out <file>", "safetensors file to write: logits, F32 [B, T, V]")
     .option("--force", "replace --out if it exists (never --input or the model's own files)");

@@ -16,6 +16,7 @@ import { adamwJs } from "./adamw.ts";
 import { attentionRows } from "./attention-decode.ts";
 import { makeBlockAttention } from "./block-attention.ts";
 import { matmulJs } from "./matmul.ts";
+import { matmulQuantizedJs } from "./quantized.ts";
 import { softmaxRowsJs, sumRowsJs } from "./rows.ts";
 import { unaryGradJs, unaryJs } from "./unary.ts";
 
@@ -192,6 +193,7 @@ const blocks = makeBlockAttention(matmulJs);
 export const jsBackend = {
   name: "js",
   matmul: matmulJs,
+  matmulQuantized: matmulQuantizedJs,
   binary: binaryJs,
   copyStrided: copyStridedJs,
   assign: assignJs,

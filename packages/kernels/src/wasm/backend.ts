@@ -10,12 +10,20 @@
 // Reference: gemm.wat, matvec.wat and unary.wat (what the kernels compute); @llmts/tensor's
 // reference.ts (the oracle they match).
 
-import { type Backend, type BackendKernels, type MatmulParams, matmulReference } from "@llmts/tensor";
+import {
+  type Backend,
+  type BackendKernels,
+  type MatmulParams,
+  matmulQuantizedReference,
+  matmulReference,
+  type QuantizedMatmulParams,
+} from "@llmts/tensor";
 import { jsBackend } from "../js/backend.ts";
 import { makeBlockAttention } from "../js/block-attention.ts";
 import { countKernel } from "../kernel-stats.ts";
 import { decodeAttentionApplies, decodeAttentionWasm } from "./attention.ts";
 import { matmulWasm } from "./matmul.ts";
+import { matmulQuantizedWasm } from "./quantized.ts";
 import { hasUnaryWasm, unaryGradWasm, unaryWasm } from "./unary.ts";
 
 export function isFloat32(p: MatmulParams): boolean {
@@ -28,6 +36,17 @@ export function wasmBackendMatmul(p: MatmulParams): void {
     countKernel("matmul reference (float64)");
     matmulReference(p);
   } else countKernel(`matmul wasm ${matmulWasm(p)}`);
+}
+
+/** Products with a quantized weight: quant.wat for float32 (counted by type), else the reference. */
+export function wasmBackendMatmulQuantized(p: QuantizedMatmulParams): void {
+  if (p.x instanceof Float32Array && p.out instanceof Float32Array) {
+    countKernel(`matmulQuantized wasm ${p.w.type}`);
+    matmulQuantizedWasm(p);
+  } else {
+    countKernel("matmulQuantized reference (float64)");
+    matmulQuantizedReference(p);
+  }
 }
 
 /** Below this many elements a wasm call's fixed copies and setup cost more than Math.exp (measured). */
@@ -83,6 +102,7 @@ export const wasmBackend = {
   ...jsBackend,
   name: "wasm",
   matmul: wasmBackendMatmul,
+  matmulQuantized: wasmBackendMatmulQuantized,
   unary: unaryAuto,
   unaryGrad: unaryGradAuto,
   ...attentionWith(wasmBackendMatmul),

@@ -155,7 +155,7 @@ function run(w: number, id: number, args: number[]): void {
  * Splits [0, total) into `parts` ranges on multiples of `unit` and calls job(start, end, w) for
  * each non-empty one: w = 1.. go to workers first, then w = 0 runs here; then waits for them.
  */
-function runSplit(
+export function runSplit(
   total: number,
   unit: number,
   parts: number,

@@ -15,6 +15,7 @@
 
 import { gemmWasm } from "./gemm.wat.ts";
 import { matvecWasm } from "./matvec.wat.ts";
+import { quantWasm } from "./quant.wat.ts";
 import { unaryWasm } from "./unary.wat.ts";
 
 const PAGE = 65536;
@@ -48,7 +49,12 @@ function compile(compiled: { shared: string; unshared: string }): WasmModule {
 }
 
 /** The compiled kernel modules: what a worker thread instantiates over the same memory. */
-export const modules = { gemm: compile(gemmWasm), matvec: compile(matvecWasm), unary: compile(unaryWasm) };
+export const modules = {
+  gemm: compile(gemmWasm),
+  matvec: compile(matvecWasm),
+  unary: compile(unaryWasm),
+  quant: compile(quantWasm),
+};
 export const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: sharedMemory });
 
 /** The kernels of gemm.wat (byte addresses; see the .wat for what each computes). */
@@ -78,6 +84,12 @@ export interface MatvecExports {
     panels: number,
   ): void;
 }
+/** The kernels of quant.wat: activations quantized per block, then products with Q8_0 / Q4_0 rows. */
+export interface QuantExports {
+  quantizeRows(x: number, xq: number, M: number, K: number): void;
+  q8_0Rows(xq: number, M: number, w: number, y: number, rows: number, K: number): void;
+  q4_0Rows(xq: number, M: number, w: number, y: number, rows: number, K: number): void;
+}
 /** The kernels of unary.wat: out = f(x), or out = g · f'(x). */
 export interface UnaryExports {
   exp(x: number, out: number, n: number): void;
@@ -94,6 +106,7 @@ const instantiate = <T>(module: WasmModule): T => new wasm.Instance(module, { en
 export const gemmKernels = instantiate<GemmExports>(modules.gemm);
 export const matvecKernels = instantiate<MatvecExports>(modules.matvec);
 export const unaryKernels = instantiate<UnaryExports>(modules.unary);
+export const quantKernels = instantiate<QuantExports>(modules.quant);
 
 let heap = new Float32Array(memory.buffer);
 

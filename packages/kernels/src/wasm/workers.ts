@@ -37,7 +37,7 @@ const MESSAGE_BYTES = 256;
 /** How long a caller waits for new workers to start before it reports a failure. */
 const STARTUP_MS = 30_000;
 /** Kernel ids a job may name (the order is the worker's `kernels` table below). */
-export const JOB = { gemm: 0, axpyPanels: 1, dotRows: 2 } as const;
+export const JOB = { gemm: 0, axpyPanels: 1, dotRows: 2, q8_0Rows: 3, q4_0Rows: 4 } as const;
 
 // Plain JavaScript, run in each worker (no TypeScript loader is needed there). The platform
 // adapter calls start(init, onExit) with the WorkerInit of ../platform.ts.
@@ -63,7 +63,8 @@ function start(init, onExit) {
     const imports = { env: { memory } };
     const gemm = new WebAssembly.Instance(modules.gemm, imports).exports;
     const matvec = new WebAssembly.Instance(modules.matvec, imports).exports;
-    kernels = [gemm.gemm, matvec.axpyPanels, matvec.dotRows];
+    const quant = new WebAssembly.Instance(modules.quant, imports).exports;
+    kernels = [gemm.gemm, matvec.axpyPanels, matvec.dotRows, quant.q8_0Rows, quant.q4_0Rows];
   } catch (error) {
     report(${EXITED}, error);
     return;
@@ -148,7 +149,11 @@ export function setWorkerCount(count: number): void {
   control = new Int32Array(controlBuffer(slots * (SLOT * 4 + MESSAGE_BYTES)), 0, slots * SLOT);
   const platform = getPlatform();
   for (let slot = 0; slot < count && platform !== null; slot++) {
-    const init = { modules: { gemm: modules.gemm, matvec: modules.matvec }, memory, slot };
+    const init = {
+      modules: { gemm: modules.gemm, matvec: modules.matvec, quant: modules.quant },
+      memory,
+      slot,
+    };
     workers.push(
       platform.startWorker(WORKER_SOURCE, { ...init, control: control.buffer as SharedArrayBuffer }),
     );

@@ -7,6 +7,7 @@
 // loader (load.ts), so a model loads here exactly as it does from bytes in a browser: the same
 // checks, the same errors. Tensors are read one at a time from disk, so GPT-2 124M never holds
 // its weights twice. saveModel() writes config.json, then model.safetensors, each atomically.
+// A GGUF model (FILE.gguf, or DIR/model.gguf beside config.json) loads through gguf.ts.
 // Not here: parsing and checking (config.ts, weights.ts, load.ts), tokenizers
 // (@llmts/tokenizer reads tokenizer.json from the same directory), optimizer state (@llmts/train).
 
@@ -23,6 +24,7 @@ import { type ModelConfig, parseConfigText } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { modelFromWeights, type SaveOptions, toCheckpoint } from "../load.ts";
 import type { CausalLM } from "../model.ts";
+import { ggufModelPath, loadGgufModel } from "./gguf.ts";
 
 /**
  * Reads and parses `<dir>/config.json`: a regular file of at most MAX_JSON_BYTES (16 MiB), so a
@@ -38,8 +40,13 @@ export function readConfig(dir: string): ModelConfig {
   return parseConfigText(text, file);
 }
 
-/** Reads DIR/config.json and the weights next to it (single file or sharded), converted to f32. */
+/**
+ * Reads DIR/config.json and the weights next to it (single file or sharded), converted to f32.
+ * A GGUF file, or a directory whose weights are DIR/model.gguf, loads through node/gguf.ts.
+ */
 export function loadModel(dir: string): { config: ModelConfig; model: CausalLM } {
+  const gguf = ggufModelPath(dir);
+  if (gguf !== undefined) return loadGgufModel(gguf.file, gguf.dir);
   const config = readConfig(dir);
   const ckpt = openCheckpoint(dir);
   try {

@@ -14,6 +14,7 @@
 // Reference: candle's `BackendStorage` trait, TF.js's `KernelBackend`, tinygrad's small backend
 // contract (much smaller here).
 
+import type { QuantizedMatrix } from "../quantized.ts";
 import { referenceBackend } from "./reference.ts";
 
 export type FloatArray = Float32Array | Float64Array;
@@ -50,6 +51,19 @@ export interface MatmulParams {
   bColStride: number;
   out: FloatArray;
   outOffset: number;
+}
+
+/**
+ * out = x @ Wᵀ with a quantized weight (what a linear layer with Q8_0 / Q4_0 weights runs):
+ *   x [M, K] contiguous float, W [N, K] in ggml blocks along its rows (quantized.ts),
+ *   out[i * N + n] = Σ_k x[i, k] · W[n, k]   (overwritten). N is w.rows, K is w.cols.
+ */
+export interface QuantizedMatmulParams {
+  M: number;
+  N: number;
+  x: FloatArray;
+  w: QuantizedMatrix;
+  out: FloatArray;
 }
 
 /**
@@ -123,6 +137,8 @@ export interface Backend {
   readonly name: string;
   /** C = A @ B (see MatmulParams). By far the most time of a transformer is spent here. */
   matmul(p: MatmulParams): void;
+  /** out = x @ Wᵀ with W quantized (see QuantizedMatmulParams): decoding a quantized model. */
+  matmulQuantized(p: QuantizedMatmulParams): void;
   /** out[i] = f(x[i]) over contiguous arrays of equal length. */
   unary(op: UnaryOp, x: FloatArray, out: FloatArray, param: number): void;
   /** out[i] = g[i] * f'(x[i]); y = f(x) is passed too because some derivatives are cheaper from it. */

@@ -10,6 +10,7 @@ import { adamwReference } from "./adamw.ts";
 import type { Backend, BinaryOp, FloatArray, MatmulParams, Strided, TypedArray, UnaryOp } from "./backend.ts";
 import { attentionGradReference, attentionReference } from "./reference-attention.ts";
 import { layerNormGradRows, layerNormRows, rmsNormGradRows, rmsNormRows } from "./reference-norm.ts";
+import { matmulQuantizedReference } from "./reference-quantized.ts";
 import { UNARY } from "./scalar.ts";
 
 /** C[i, j] = Σ_k A[i, k] B[k, j] — the textbook triple loop. */
@@ -149,6 +150,7 @@ function softmaxRows(x: FloatArray, out: FloatArray, rows: number, cols: number,
 export const referenceBackend: Backend = {
   name: "reference",
   matmul: matmulReference,
+  matmulQuantized: matmulQuantizedReference,
   unary,
   unaryGrad,
   binary,

@@ -8,10 +8,13 @@
 //   tokenizer.bin   -> llama2.c's vocabulary with scores (any name ending in .bin)
 // A thin layer over tokenizerFromFiles: this file only finds and reads the files (node/read.ts
 // bounds each read); which files win and how they are parsed is decided there, for every platform.
+//   a GGUF file     -> the tokenizer in its metadata (gguf.ts); a directory with no tokenizer
+//                      files but a model.gguf (`llmts quantize`'s output) -> that file's
 // Not supported: SentencePiece's tokenizer.model protobuf (use the model's tokenizer.json).
 
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { isGgufFile } from "@llmts/gguf/node";
 import {
   type TokenizerFileName,
   type TokenizerFiles,
@@ -19,6 +22,7 @@ import {
   tokenizerFromFiles,
 } from "../from-files.ts";
 import { type Tokenizer, TokenizerError } from "../types.ts";
+import { ggufHasTokenizer, ggufInDirectory, loadGgufTokenizer } from "./gguf.ts";
 import { readTokenizerFile } from "./read.ts";
 
 export function loadTokenizer(pathOrDir: string): Tokenizer {
@@ -26,8 +30,11 @@ export function loadTokenizer(pathOrDir: string): Tokenizer {
   if (statSync(pathOrDir).isDirectory()) {
     const pathOf = (name: TokenizerFileName) => join(pathOrDir, name);
     const names = tokenizerFilesToRead((name) => existsSync(pathOf(name))) ?? [];
+    const gguf = ggufInDirectory(pathOrDir);
+    if (names.length === 0 && gguf !== undefined) return loadGgufTokenizer(gguf);
     return fromPaths(Object.fromEntries(names.map((name) => [name, pathOf(name)])), pathOrDir);
   }
+  if (isGgufFile(pathOrDir)) return loadGgufTokenizer(pathOrDir);
   const name = basename(pathOrDir);
   const dir = dirname(pathOrDir);
   if (name === "vocab.json" || name === "merges.txt") {
@@ -58,4 +65,16 @@ function fromPaths(paths: Partial<Record<TokenizerFileName, string>>, dir?: stri
     files[name] = readTokenizerFile(path, name);
   }
   return tokenizerFromFiles(files, { paths, ...(dir === undefined ? {} : { dir }) });
+}
+
+/**
+ * True when loadTokenizer(path) finds something to read: tokenizer files in a directory (or its
+ * model.gguf's metadata), a GGUF file with a tokenizer, or a tokenizer file itself.
+ */
+export function hasTokenizer(path: string): boolean {
+  if (!existsSync(path)) return false;
+  if (!statSync(path).isDirectory()) return isGgufFile(path) ? ggufHasTokenizer(path) : true;
+  if (tokenizerFilesToRead((name) => existsSync(join(path, name))) !== undefined) return true;
+  const gguf = ggufInDirectory(path);
+  return gguf !== undefined && ggufHasTokenizer(gguf);
 }

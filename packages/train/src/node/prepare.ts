@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { totalmem } from "node:os";
 import { join } from "node:path";
-import { buildModel, type CausalLM } from "@llmts/model";
+import { buildModel, type CausalLM, toFloatModel } from "@llmts/model";
 import { loadModel } from "@llmts/model/node";
 import { Rng } from "@llmts/tensor";
 import { CharTokenizer, type Tokenizer } from "@llmts/tokenizer";
@@ -150,7 +150,7 @@ function loadInitFrom(config: TrainConfig): { model: CausalLM; tokenizer: Tokeni
   let model: CausalLM;
   let tokenizer: Tokenizer;
   try {
-    model = loadModel(dir).model;
+    model = toFloatModel(loadModel(dir).model); // a quantized checkpoint trains in float32
   } catch (error) {
     throw new TrainError(`--init-from ${dir}: ${(error as Error).message}`);
   }
