@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import "../src/node/index.ts"; // installs the Node adapter the worker threads start on
 import { matmulWasm } from "../src/wasm/matmul.ts";
 import { ensureBytes, pagesToGrow } from "../src/wasm/memory.ts";
-import { JOB, post, setWorkerCount, wait } from "../src/wasm/workers.ts";
+import { JOB, runJob, setWorkerCount } from "../src/wasm/workers.ts";
 
 const GiB = 2 ** 30;
 
@@ -34,8 +34,13 @@ describe("wasm worker threads", () => {
   it("turn a job that traps into an Error on the main thread, and keep working after it", () => {
     setWorkerCount(1);
     try {
-      post(0, JOB.dotRows, [-64, -64, -64, 4, 32]); // addresses far past the memory: a wasm trap
-      expect(() => wait(0)).toThrow(/wasm backend: worker thread 1 failed: .*out of bounds/);
+      // Addresses far past the memory: a wasm trap in the worker, which takes every chunk here.
+      const trap = [-64, -64, -64, 32, 128];
+      expect(() => runJob(JOB.dotRows, trap, 64, 16, false)).toThrow(
+        /wasm backend: worker thread 1 failed: .*out of bounds/,
+      );
+      // Shared with this thread, the same job throws the trap of whichever thread hit it first.
+      expect(() => runJob(JOB.dotRows, trap, 64, 16)).toThrow(/out of bounds/);
       // The pool still splits products: a matrix-vector product big enough to use both threads.
       const rng = new Rng(1);
       const K = 1024;

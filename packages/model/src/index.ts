@@ -21,6 +21,7 @@ export { isLlamaIgnored, Llama, llamaParameterSpecs } from "./llama.ts";
 export {
   buildModel,
   createModel,
+  type LoadOptions,
   type ModelFiles,
   modelFromFiles,
   modelFromWeights,
@@ -34,4 +35,4 @@ export { PRESETS, type Preset } from "./presets.ts";
 export { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 export { stepModel } from "./step.ts";
 export type { TraceRecord } from "./trace.ts";
-export { loadWeights, type WeightSource } from "./weights.ts";
+export { type Allocate, loadWeights, type WeightSource } from "./weights.ts";

@@ -6,8 +6,8 @@
 //
 //   gemm (M > 1):  pack A to [Mp, K] rows and B to KC-deep slices of NR-wide panels, then the
 //                  wasm `gemm` runs the cache blocking and the MR x NR micro-kernel.
-//   matvec (M = 1): a pinned weight is read from its packed strips (axpyPanels); otherwise
-//                  dotRows for B = Wᵀ stored [N, K], axpyPanels for B stored [K, N].
+//   matvec (M = 1): dotRows for B = Wᵀ stored [N, K], axpyRows for B stored [K, N], each
+//                  reading a pinned weight where it lies (pinned.ts), else a copy of it.
 //
 // workers.ts splits one packed product across threads: every thread runs `gemm` on its own
 // rows of the same packed operands.
@@ -17,8 +17,8 @@
 
 import type { MatmulParams } from "@llmts/tensor";
 import { align, ensureBytes, gemmKernels, heapF32, matvecKernels, scratchBase } from "./memory.ts";
-import { PANEL, pinnedPanels } from "./pinned.ts";
-import { JOB, post, wait, workerCount } from "./workers.ts";
+import { weightAddress } from "./pinned.ts";
+import { JOB, runJob } from "./workers.ts";
 
 // The tile and block sizes gemm.wat is written for.
 /** Rows of C per micro-tile. */
@@ -136,54 +136,10 @@ export function packGemm(p: MatmulParams): PackedGemm {
   return { aAddr, bAddr, cAddr, Mp, Np, K };
 }
 
-// Below these sizes a product runs on the main thread alone: waking a worker and waiting for it
-// costs tens of microseconds, more than it saves (measured: see README, Backends).
+// Below these sizes a product runs on this thread alone, in one piece: sharing it out costs a
+// microsecond or two (atomics, and a worker's wake-up when it slept), more than it saves.
 const GEMM_SPLIT = 64 * 64 * 64 * 4; // M·K·N multiply-adds
-const MATVEC_SPLIT = 1 << 20; // K·N weights
-
-const kernelTable = [gemmKernels.gemm, matvecKernels.axpyPanels, matvecKernels.dotRows] as ((
-  ...args: number[]
-) => void)[];
-
-/** Runs kernel `id` on worker w - 1, or here on the main thread when w == 0. */
-function run(w: number, id: number, args: number[]): void {
-  if (w === 0) kernelTable[id]!(...args);
-  else post(w - 1, id, args);
-}
-
-/**
- * Splits [0, total) into `parts` ranges on multiples of `unit` and calls job(start, end, w) for
- * each non-empty one: w = 1.. go to workers first, then w = 0 runs here; then waits for them.
- */
-function runSplit(
-  total: number,
-  unit: number,
-  parts: number,
-  job: (s: number, e: number, w: number) => void,
-): void {
-  const units = Math.ceil(total / unit);
-  const per = Math.ceil(units / parts);
-  let used = 0;
-  for (let w = 1; w < parts && w * per < units; w++, used++) {
-    job(w * per * unit, Math.min(total, (w + 1) * per * unit), w);
-  }
-  // Wait for every worker, even after one failed (or this thread's share trapped), so none is
-  // still writing shared memory when this returns.
-  let failure: unknown = null;
-  try {
-    job(0, Math.min(total, per * unit), 0);
-  } catch (error) {
-    failure = error;
-  }
-  for (let w = 0; w < used; w++) {
-    try {
-      wait(w);
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  if (failure !== null) throw failure;
-}
+const MATVEC_SPLIT = 1 << 14; // K·N weights
 
 /** Copies C [M, N] out of the padded [Mp, Np] result. */
 export function unpackC(p: MatmulParams, g: PackedGemm): void {
@@ -197,85 +153,39 @@ export function unpackC(p: MatmulParams, g: PackedGemm): void {
 /** Which wasm kernel ran a product (what --verbose counts). */
 export type WasmKernel = "gemm" | "matvec" | "matvec pinned" | "empty";
 
-/** y = x @ B for M = 1; null when B's strides fit no matrix-vector kernel. */
+/**
+ * y = x @ B for M = 1, reading B where it lies when it is pinned (pinned.ts), else from a copy of
+ * the span it covers; null when B's strides fit no matrix-vector kernel (neither is 1).
+ *   B = Wᵀ, W [N, K] (bRowStride 1):  dotRows over N rows, split by rows across threads
+ *   B = W [K, N] (bColStride 1):       axpyRows, split by columns (16 at a time) across threads
+ */
 export function matvecWasm(p: MatmulParams): WasmKernel | null {
-  const { K, N, a } = p;
-  const panelAddr = pinnedPanels(p);
-  const rowsLayout = p.bRowStride === 1; // B = Wᵀ, W [N, K]: dot products of rows
-  if (panelAddr < 0 && !rowsLayout && p.bColStride !== 1) return null;
-  // Padded sizes: dotRows wants K % 8 and rows % 4; axpyPanels wants N % 32.
-  const K8 = Math.ceil(K / 8) * 8;
-  const N4 = Math.ceil(N / 4) * 4;
-  const N32 = Math.ceil(N / PANEL) * PANEL;
+  const { K, N, a, b } = p;
+  const rowsLayout = p.bRowStride === 1;
+  if (!rowsLayout && p.bColStride !== 1) return null;
+  let wAddr = weightAddress(b); // first: a first use copies B in, below the scratch
+  const pinned = wAddr >= 0;
   const xAddr = scratchBase();
-  const yAddr = align(xAddr + K8 * 4);
-  const wAddr = align(yAddr + N32 * 4);
-  ensureBytes(wAddr + (panelAddr >= 0 ? 0 : rowsLayout ? N4 * K8 : K * N32) * 4);
+  const yAddr = align(xAddr + K * 4);
+  if (pinned) wAddr += p.bOffset * 4;
+  else {
+    // The elements B spans (a whole weight for Wᵀ or W): one copy, as a memcpy.
+    const span = (K - 1) * p.bRowStride + (N - 1) * p.bColStride + 1;
+    wAddr = align(yAddr + N * 4);
+    ensureBytes(wAddr + span * 4);
+    heapF32().set(b.subarray(p.bOffset, p.bOffset + span), wAddr / 4);
+  }
+  ensureBytes(yAddr + N * 4);
   const heap = heapF32();
   const x = xAddr / 4;
-  for (let k = 0; k < K; k++) heap[x + k] = a[p.aOffset + k * p.aColStride]!;
-  heap.fill(0, x + K, x + K8);
-  const split = K * N >= MATVEC_SPLIT ? workerCount() + 1 : 1;
-  if (panelAddr >= 0) {
-    // strips [q0, q1) of 32 columns: y at yAddr + q0·128, W at panelAddr + q0·K·128
-    const panelBytes = K * PANEL * 4;
-    runSplit(N32 / PANEL, 1, split, (q0, q1, w) =>
-      run(w, JOB.axpyPanels, [
-        xAddr,
-        panelAddr + q0 * panelBytes,
-        yAddr + q0 * 128,
-        K,
-        128,
-        panelBytes,
-        q1 - q0,
-      ]),
-    );
-  } else if (rowsLayout) {
-    copyWeight(p, heap, wAddr, true);
-    runSplit(N4, 4, split, (j0, j1, w) =>
-      run(w, JOB.dotRows, [xAddr, wAddr + j0 * K8 * 4, yAddr + j0 * 4, j1 - j0, K8 * 4]),
-    );
-  } else {
-    copyWeight(p, heap, wAddr, false);
-    runSplit(N32 / PANEL, 1, split, (q0, q1, w) =>
-      run(w, JOB.axpyPanels, [xAddr, wAddr + q0 * 128, yAddr + q0 * 128, K, N32 * 4, 128, q1 - q0]),
-    );
-  }
+  if (p.aColStride === 1) heap.set(a.subarray(p.aOffset, p.aOffset + K), x);
+  else for (let k = 0; k < K; k++) heap[x + k] = a[p.aOffset + k * p.aColStride]!;
+  // Rows of W (dotRows) or columns of W (axpyRows), 16 at a time, shared out between threads.
+  const unit = K * N >= MATVEC_SPLIT ? 16 : N;
+  if (rowsLayout) runJob(JOB.dotRows, [xAddr, wAddr, yAddr, K, p.bColStride * 4], N, unit);
+  else runJob(JOB.axpyRows, [xAddr, wAddr, yAddr, K, p.bRowStride * 4], N, unit);
   p.out.set(heap.subarray(yAddr / 4, yAddr / 4 + N), p.outOffset);
-  return panelAddr >= 0 ? "matvec pinned" : "matvec";
-}
-
-/** Copies the weight of a matrix-vector product into the padded layout its kernel reads. */
-function copyWeight(p: MatmulParams, heap: Float32Array, at: number, rowsLayout: boolean): void {
-  const { K, N, b } = p;
-  const base = at / 4;
-  if (rowsLayout) {
-    // W [N4, K8]: row j is column j of B.
-    const K8 = Math.ceil(K / 8) * 8;
-    const N4 = Math.ceil(N / 4) * 4;
-    if (K8 === K && p.bColStride === K) heap.set(b.subarray(p.bOffset, p.bOffset + N * K), base);
-    else {
-      for (let j = 0; j < N; j++) {
-        const src = p.bOffset + j * p.bColStride;
-        const dst = base + j * K8;
-        for (let k = 0; k < K; k++) heap[dst + k] = b[src + k]!;
-        for (let k = K; k < K8; k++) heap[dst + k] = 0;
-      }
-    }
-    heap.fill(0, base + N * K8, base + N4 * K8);
-  } else {
-    // W [K, N32]
-    const N32 = Math.ceil(N / PANEL) * PANEL;
-    if (N32 === N && p.bRowStride === N) heap.set(b.subarray(p.bOffset, p.bOffset + K * N), base);
-    else {
-      for (let k = 0; k < K; k++) {
-        const src = p.bOffset + k * p.bRowStride;
-        const dst = base + k * N32;
-        for (let j = 0; j < N; j++) heap[dst + j] = b[src + j]!;
-        for (let j = N; j < N32; j++) heap[dst + j] = 0;
-      }
-    }
-  }
+  return pinned ? "matvec pinned" : "matvec";
 }
 
 /** The wasm backend's matmul for float32 operands; returns the kernel that ran. */
@@ -287,8 +197,9 @@ export function matmulWasm(p: MatmulParams): WasmKernel {
   const matvec = p.M === 1 ? matvecWasm(p) : null;
   if (matvec !== null) return matvec;
   const g = packGemm(p);
-  const split = p.M * p.K * p.N >= GEMM_SPLIT ? workerCount() + 1 : 1;
-  runSplit(g.Mp, MR, split, (i0, i1, w) => run(w, JOB.gemm, [g.aAddr, g.bAddr, g.cAddr, g.Np, g.K, i0, i1]));
+  // Rows of C, four at a time, shared out between threads.
+  const unit = p.M * p.K * p.N >= GEMM_SPLIT ? MR : g.Mp;
+  runJob(JOB.gemm, [g.aAddr, g.bAddr, g.cAddr, g.Np, g.K], g.Mp, unit);
   unpackC(p, g);
   return "gemm";
 }

@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { openCheckpoint, writeFileAtomic, writeSafetensors } from "@llmts/safetensors/node";
 import { type ModelConfig, parseConfigText } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { modelFromWeights, type SaveOptions, toCheckpoint } from "../load.ts";
+import { type LoadOptions, modelFromWeights, type SaveOptions, toCheckpoint } from "../load.ts";
 import type { CausalLM } from "../model.ts";
 
 /** Reads and parses `<dir>/config.json`. */
@@ -30,12 +30,15 @@ export function readConfig(dir: string): ModelConfig {
   return parseConfigText(text, file);
 }
 
-/** Reads DIR/config.json and the weights next to it (single file or sharded), converted to f32. */
-export function loadModel(dir: string): { config: ModelConfig; model: CausalLM } {
+/**
+ * Reads DIR/config.json and the weights next to it (single file or sharded), converted to f32;
+ * `options.allocate` says where the weights go (read there straight from the file).
+ */
+export function loadModel(dir: string, options: LoadOptions = {}): { config: ModelConfig; model: CausalLM } {
   const config = readConfig(dir);
   const ckpt = openCheckpoint(dir);
   try {
-    return { config, model: modelFromWeights(config, ckpt, resolve(dir)) };
+    return { config, model: modelFromWeights(config, ckpt, resolve(dir), options) };
   } finally {
     ckpt.close();
   }
