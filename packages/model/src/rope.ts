@@ -5,6 +5,7 @@
 //   invFreq[i] = 1 / theta^(2i / headDim),               i = 0 .. headDim/2 - 1
 //   cos[pos]   = cos(pos * [invFreq, invFreq])           [headDim]  (the halves repeat)
 //   rope(x)    = x * cos + rotateHalf(x) * sin,  rotateHalf([x1, x2]) = [-x2, x1]
+//              = x * cos + [x2, x1] * [-sin, sin]    (the sign kept in the table: one op fewer)
 //
 // (Meta's original code rotates interleaved pairs (x[2i], x[2i+1]); HF's conversion script permutes
 // the q/k weights so the rotate-half form gives the same result on converted checkpoints.)
@@ -14,7 +15,7 @@
 // blends in between (modeling_rope_utils._compute_llama3_parameters).
 // Not here: dynamic NTK, YaRN, LongRoPE scaling (config.ts refuses them).
 
-import { add, concat, mul, neg, Tensor } from "@llmts/tensor";
+import { add, concat, mul, Tensor } from "@llmts/tensor";
 import type { RopeScaling } from "./config.ts";
 
 const f32 = Math.fround;
@@ -59,7 +60,7 @@ export class RopeTables {
   readonly maxPositions: number;
   private readonly invFreq: Float32Array;
   private cos = new Float32Array(0); // [length, headDim]
-  private sin = new Float32Array(0); // [length, headDim]
+  private sin = new Float32Array(0); // [length, headDim], the first half negated: [-sin, sin]
   private length = 0;
 
   constructor(headDim: number, theta: number, scaling: RopeScaling | null, maxPositions: number) {
@@ -85,7 +86,7 @@ export class RopeTables {
         const s = Math.sin(angle);
         cos[p * D + i] = c;
         cos[p * D + half + i] = c;
-        sin[p * D + i] = s;
+        sin[p * D + i] = -s;
         sin[p * D + half + i] = s;
       }
     }
@@ -94,7 +95,7 @@ export class RopeTables {
     this.length = length;
   }
 
-  /** cos and sin for positions start .. start+T-1 as [T, headDim] views of the tables (no copy). */
+  /** cos and signed sin for positions start .. start+T-1 as [T, headDim] views of the tables (no copy). */
   slice(start: number, T: number): { cos: Tensor; sin: Tensor } {
     this.ensure(start + T);
     const D = this.headDim;
@@ -105,7 +106,7 @@ export class RopeTables {
   }
 
   /**
-   * cos and sin for rows at different positions (batched decoding): row b gets positions
+   * cos and signed sin for rows at different positions (batched decoding): row b gets positions
    * start[b] .. start[b]+T-1, copied out as [B, 1, T, headDim] (broadcast over the heads).
    */
   rows(start: readonly number[], T: number): { cos: Tensor; sin: Tensor } {
@@ -125,7 +126,7 @@ export class RopeTables {
  * x: [B, H, T, headDim] at positions start .. start+T-1 -> rotated x, same shape. `start` is one
  * number for every row, or one per row ([B]) when the rows sit at different positions.
  * Built from differentiable tensor ops, so the same code serves training (the gradient of a
- * rotation is the opposite rotation, which autograd derives from mul/concat/neg).
+ * rotation is the opposite rotation, which autograd derives from mul and concat).
  */
 export function applyRope(x: Tensor, tables: RopeTables, start: number | readonly number[]): Tensor {
   const T = x.shape[2]!;
@@ -135,6 +136,6 @@ export function applyRope(x: Tensor, tables: RopeTables, start: number | readonl
   const { cos, sin } = shared === null ? tables.rows(start as readonly number[], T) : tables.slice(shared, T);
   const x1 = x.narrow(-1, 0, half); // [B, H, T, half]
   const x2 = x.narrow(-1, half, half);
-  const rotated = concat([neg(x2), x1], -1); // rotateHalf(x): [-x2, x1]
-  return add(mul(x, cos), mul(rotated, sin));
+  const swapped = concat([x2, x1], -1); // [x2, x1]: times [-sin, sin] it is rotateHalf(x) * sin
+  return add(mul(x, cos), mul(swapped, sin));
 }

@@ -22,12 +22,20 @@ export function isFloat32(p: MatmulParams): boolean {
   return p.a instanceof Float32Array && p.b instanceof Float32Array && p.out instanceof Float32Array;
 }
 
+/** What --verbose calls each kernel (made once: a kernel call should not build a string). */
+const MATMUL_NAMES = {
+  gemm: "matmul wasm gemm",
+  matvec: "matmul wasm matvec",
+  "matvec pinned": "matmul wasm matvec pinned",
+  empty: "matmul wasm empty",
+} as const;
+
 /** The wasm backend's matmul: the SIMD kernels for float32 (counted for --verbose), else the reference. */
 export function wasmBackendMatmul(p: MatmulParams): void {
   if (!isFloat32(p)) {
     countKernel("matmul reference (float64)");
     matmulReference(p);
-  } else countKernel(`matmul wasm ${matmulWasm(p)}`);
+  } else countKernel(MATMUL_NAMES[matmulWasm(p)]);
 }
 
 /** Below this many elements a wasm call's fixed copies and setup cost more than Math.exp (measured). */

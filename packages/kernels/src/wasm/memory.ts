@@ -53,18 +53,22 @@ function compile(compiled: { shared: string; unshared: string }): WasmModule {
 export const modules = { gemm: compile(gemmWasm), matvec: compile(matvecWasm), unary: compile(unaryWasm) };
 export const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: sharedMemory });
 
-/** The kernels of gemm.wat (byte addresses; see the .wat for what each computes). */
+/** The kernels of gemm.wat (byte addresses and strides; see the .wat for what each computes). */
 export interface GemmExports {
-  gemm(a: number, b: number, c: number, Np: number, K: number, i0: number, i1: number): void;
-  gemmBlock(
+  packA(a: number, rs: number, cs: number, M: number, K: number, dst: number): void;
+  gemm(
     a: number,
-    lda: number,
     b: number,
+    rs: number,
+    cs: number,
     c: number,
     ldc: number,
-    strips: number,
-    panels: number,
-    kc: number,
+    Mp: number,
+    K: number,
+    N: number,
+    j0: number,
+    j1: number,
+    pack: number,
   ): void;
 }
 /** The kernels of matvec.wat. */

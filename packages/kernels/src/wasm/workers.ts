@@ -27,7 +27,7 @@
 // The control SharedArrayBuffer (int32s):
 //   [0] CLAIM   job number << 8 | next chunk to take   (a job has at most 255 chunks)
 //   [1] DONE    chunks of the current job finished
-//   [2] KERNEL  [3] TOTAL (the range)  [4] STEP (its units per chunk)  [5] CHUNKS  [6..12] ARGS
+//   [2] KERNEL  [3] TOTAL (the range)  [4] STEP (its units per chunk)  [5] CHUNKS  [6..17] ARGS
 //   then 4 per worker: STATUS (0 ok, FAILED, EXITED), STARTED, MESSAGE_LENGTH, BUSY (in a chunk)
 //   and 256 bytes per worker after all that for its last error message.
 // A blocked caller never sees a worker's 'error' or 'exit' event (those arrive on its event loop),
@@ -51,7 +51,9 @@ const TOTAL = 3;
 const STEP = 4;
 const CHUNKS = 5;
 const ARGS = 6;
-const HEADER = 16;
+const HEADER = 20;
+/** Arguments a job may carry. */
+const MAX_ARGS = 12;
 const SLOT = 4; // per worker, after the header:
 const STATUS = 0;
 const STARTED = 1;
@@ -70,14 +72,17 @@ export const SPIN_MS = 0.5;
 const STARTUP_MS = 30_000;
 
 /**
- * Kernel ids a job may name, and what each does with a range [s, e) (the order of the worker's
- * table below and of RANGE_KERNELS):
- *   gemm      rows [s, e) of C:      gemm(a, b, c, Np, K, s, e)            args [a, b, c, Np, K]
- *   dotRows   rows [s, e) of W:      dotRows(x, w + s·rowBytes, y + 4s, e − s, K, rowBytes)
- *   axpyRows  columns [s, e) of W:   axpyRows(x, w + 4s, y + 4s, K, e − s, rowBytes)
- *                                                           both: args [x, w, y, K, rowBytes]
+ * Kernel ids a job may name, and what each does with a range [s, e) on thread t (0 = the caller,
+ * worker w = w + 1) — the order of the worker's table below and of RANGE_KERNELS:
+ *   gemm      columns [s, e) of C: gemm(a, b, rs, cs, c, ldc, Mp, K, N, s, e, pack + t·PACK_BYTES)
+ *                                  args [a, b, rs, cs, c, ldc, Mp, K, N, pack]
+ *   dotRows   rows [s, e) of W:    dotRows(x, w + s·rowBytes, y + 4s, e − s, K, rowBytes)
+ *   axpyRows  columns [s, e) of W: axpyRows(x, w + 4s, y + 4s, K, e − s, rowBytes)
+ *                                  both: args [x, w, y, K, rowBytes]
  */
 export const JOB = { gemm: 0, dotRows: 1, axpyRows: 2 } as const;
+/** Each thread's buffer for gemm's packed B: one KC x NC block (256 x 256 floats). */
+export const PACK_BYTES = 256 * 256 * 4;
 
 // Plain JavaScript, run in each worker (no TypeScript loader is needed there). The platform
 // adapter calls start(init, onExit) with the WorkerInit of ../platform.ts.
@@ -104,7 +109,7 @@ function start(init, onExit) {
     const gemm = new WebAssembly.Instance(modules.gemm, imports).exports;
     const matvec = new WebAssembly.Instance(modules.matvec, imports).exports;
     kernels = [
-      (a, s, e) => gemm.gemm(a[0], a[1], a[2], a[3], a[4], s, e),
+      (a, s, e, t) => gemm.gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], s, e, a[9] + t * ${PACK_BYTES}),
       (a, s, e) => matvec.dotRows(a[0], a[1] + s * a[4], a[2] + 4 * s, e - s, a[3], a[4]),
       (a, s, e) => matvec.axpyRows(a[0], a[1] + 4 * s, a[2] + 4 * s, a[3], e - s, a[4]),
     ];
@@ -113,7 +118,7 @@ function start(init, onExit) {
     return;
   }
   Atomics.store(c, mine + ${STARTED}, 1);
-  const args = [0, 0, 0, 0, 0, 0, 0];
+  const args = new Array(${MAX_ARGS}).fill(0);
   let idle = -1; // the CLAIM value that had nothing left to take
   for (;;) {
     // Poll for a new job for ${SPIN_MS} ms (the clock read every 256 polls), then sleep while
@@ -132,7 +137,7 @@ function start(init, onExit) {
       const total = Atomics.load(c, ${TOTAL});
       const step = Atomics.load(c, ${STEP});
       const chunks = Atomics.load(c, ${CHUNKS});
-      for (let i = 0; i < 7; i++) args[i] = Atomics.load(c, ${ARGS} + i);
+      for (let i = 0; i < ${MAX_ARGS}; i++) args[i] = Atomics.load(c, ${ARGS} + i);
       const chunk = v & 255;
       if (chunk >= chunks) {
         idle = v;
@@ -144,7 +149,7 @@ function start(init, onExit) {
         continue; // another thread took it, or a new job came: read again
       }
       try {
-        kernels[kernel](args, chunk * step, Math.min(total, (chunk + 1) * step));
+        kernels[kernel](args, chunk * step, Math.min(total, (chunk + 1) * step), slot + 1);
       } catch (error) {
         report(${FAILED}, error);
         continue;
@@ -159,7 +164,7 @@ function start(init, onExit) {
 
 /** The same kernels on this thread, by job id, over a range (see JOB). */
 const RANGE_KERNELS: ((a: readonly number[], s: number, e: number) => void)[] = [
-  (a, s, e) => gemmKernels.gemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, s, e),
+  (a, s, e) => gemmKernels.gemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, s, e, a[9]!),
   (a, s, e) => matvecKernels.dotRows(a[0]!, a[1]! + s * a[4]!, a[2]! + 4 * s, e - s, a[3]!, a[4]!),
   (a, s, e) => matvecKernels.axpyRows(a[0]!, a[1]! + 4 * s, a[2]! + 4 * s, a[3]!, e - s, a[4]!),
 ];
@@ -297,7 +302,13 @@ function troubleReported(): Error | null {
  * done. Throws what a chunk threw (this thread's first, else a worker's report). `here: false`
  * leaves every chunk to the workers (tests use it to reach the workers' own paths).
  */
-export function runJob(kernel: number, args: readonly number[], total: number, unit: number, here = true): void {
+export function runJob(
+  kernel: number,
+  args: readonly number[],
+  total: number,
+  unit: number,
+  here = true,
+): void {
   const run = RANGE_KERNELS[kernel]!;
   if (workers.length === 0 || total <= unit) {
     run(args, 0, total);
@@ -306,7 +317,8 @@ export function runJob(kernel: number, args: readonly number[], total: number, u
   const exited = troubleReported();
   if (exited !== null) throw exited;
   const units = Math.ceil(total / unit);
-  const step = Math.ceil(units / Math.min(MAX_CHUNKS, units, (workers.length + 1) * CHUNKS_PER_THREAD)) * unit;
+  const step =
+    Math.ceil(units / Math.min(MAX_CHUNKS, units, (workers.length + 1) * CHUNKS_PER_THREAD)) * unit;
   const chunks = Math.ceil(total / step);
   Atomics.store(control, KERNEL, kernel);
   Atomics.store(control, TOTAL, total);
