@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, string> = {
   model: "./model.ts",
   sample: "./sample.ts",
   decode: "./decode.ts",
+  prefill: "./prefill.ts",
   train: "./train.ts",
   baseline: "./baseline.ts",
 };

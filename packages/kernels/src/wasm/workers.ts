@@ -65,7 +65,7 @@ const MESSAGE_BYTES = 256;
 /** Most chunks per job (CLAIM keeps the next one in 8 bits). */
 const MAX_CHUNKS = 255;
 /** Chunks per thread: enough that a late or slow thread leaves work for the others. */
-const CHUNKS_PER_THREAD = 4;
+const CHUNKS_PER_THREAD = 8;
 /** How long an idle worker, and a caller waiting for one, poll before they sleep. */
 export const SPIN_MS = 0.5;
 /** How long backendReady() waits for new workers to start before it reports a failure. */
