@@ -10,10 +10,45 @@ import { type MatmulParams, Rng, referenceBackend } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
 import "../src/node/index.ts"; // installs the Node adapter the worker threads start on
 import { matmulWasm } from "../src/wasm/matmul.ts";
-import { ensureBytes, pagesToGrow } from "../src/wasm/memory.ts";
+import {
+  allocPinned,
+  ensureBytes,
+  freePinned,
+  heapF32,
+  pagesToGrow,
+  scratchBase,
+  wasmAddress,
+} from "../src/wasm/memory.ts";
+import { pinnedFloat32 } from "../src/wasm/pinned.ts";
 import { JOB, runJob, setWorkerCount } from "../src/wasm/workers.ts";
 
 const GiB = 2 ** 30;
+
+describe("the pinned region of the wasm memory", () => {
+  it("hands out zeroed blocks, reuses a freed one first-fit, and keeps the scratch above them all", () => {
+    const a = allocPinned(1000);
+    const b = allocPinned(64);
+    expect(scratchBase()).toBeGreaterThanOrEqual(b + 64);
+    heapF32().fill(7, a / 4, a / 4 + 250); // its owner writes it (a loader, a KV cache)
+    freePinned(a);
+    const c = allocPinned(500); // fits in a's gap
+    expect(c).toBe(a);
+    expect(
+      heapF32()
+        .subarray(c / 4, c / 4 + 125)
+        .every((x) => x === 0),
+    ).toBe(true);
+    freePinned(b);
+    freePinned(c);
+  });
+
+  it("gives a loader arrays inside it (found by wasmAddress), and no plain array an address", () => {
+    const w = pinnedFloat32(33);
+    expect(wasmAddress(w)).toBeGreaterThanOrEqual(0);
+    expect(w.every((x) => x === 0)).toBe(true);
+    expect(wasmAddress(new Float32Array(33))).toBe(-1);
+  });
+});
 
 describe("wasm memory growth", () => {
   it("doubles while that fits and stops at the maximum instead of overshooting it", () => {

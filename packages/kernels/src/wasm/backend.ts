@@ -15,6 +15,7 @@ import { jsBackend } from "../js/backend.ts";
 import { makeBlockAttention } from "../js/block-attention.ts";
 import { countKernel } from "../kernel-stats.ts";
 import { decodeAttentionApplies, decodeAttentionWasm } from "./attention.ts";
+import { wasmRows } from "./attention-rows.ts";
 import { matmulWasm } from "./matmul.ts";
 import { hasUnaryWasm, unaryGradWasm, unaryWasm } from "./unary.ts";
 
@@ -66,10 +67,7 @@ export const unaryGradAuto: Backend["unaryGrad"] = (op, x, y, g, out, param) => 
 export function attentionWith(
   matmulKernel: (p: MatmulParams) => void,
 ): Pick<Backend, "attention" | "attentionGrad"> {
-  const blocks = makeBlockAttention(matmulKernel, (x, n) => {
-    if (n < UNARY_WASM_MIN) for (let i = 0; i < n; i++) x[i] = Math.exp(x[i]!);
-    else unaryWasm("exp", x.subarray(0, n), x.subarray(0, n));
-  });
+  const blocks = makeBlockAttention(matmulKernel, wasmRows);
   return {
     attention: (p) => {
       if (decodeAttentionApplies(p)) {

@@ -85,6 +85,16 @@ export interface UnaryExports {
   siluGrad(x: number, g: number, out: number, n: number): void;
   geluTanhGrad(x: number, g: number, out: number, n: number): void;
   geluGrad(x: number, g: number, out: number, n: number): void;
+  softmaxRows(s: number, M: number, n: number, ranges: number, scale: number, stats: number): void;
+  softmaxGradRows(
+    s: number,
+    d: number,
+    M: number,
+    n: number,
+    ranges: number,
+    scale: number,
+    lse: number,
+  ): void;
 }
 
 const instantiate = <T>(module: WasmModule): T => new wasm.Instance(module, { env: { memory } }).exports as T;
@@ -146,7 +156,7 @@ export const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 const blocks: { at: number; bytes: number }[] = [];
 /** End of the highest block: where the scratch region starts. */
 let pinnedTop = 0;
-/** The highest byte ever written through ensureBytes(): above it the memory is still zero. */
+/** The highest byte ever handed out to write (scratch, pinned blocks): above it the memory is still zero. */
 let dirtyTop = 0;
 
 /** Start of the scratch region. */
@@ -170,7 +180,9 @@ export function allocPinned(bytes: number): number {
   blocks.splice(index, 0, { at, bytes: size });
   pinnedTop = Math.max(pinnedTop, at + size);
   // Memory above dirtyTop was never written (a grown memory is zero): zero only what may not be.
+  // From here on the block's owner writes it.
   heap.fill(0, at / 4, Math.min(at + size, dirtyTop) / 4);
+  dirtyTop = Math.max(dirtyTop, at + size);
   return at;
 }
 
