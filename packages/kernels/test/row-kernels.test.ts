@@ -196,7 +196,7 @@ describe("the softmax rows of attention blocks in wasm SIMD (attention-rows.ts)"
         const d = rows.floats(M * n);
         const ranges = rows.ints(2 * M);
         const stats = rows.floats(2 * M);
-        rowRanges.forEach(([lo, hi], r) => ranges.set([lo!, hi!], 2 * r));
+        for (const [r, [lo, hi]] of rowRanges.entries()) ranges.set([lo!, hi!], 2 * r);
         s.set(scores);
         rows.softmax(s, M, n, ranges, scale, stats);
         const p = Float32Array.from(s);

@@ -82,7 +82,7 @@ describe("the weight loader", () => {
       const { model: plain } = loadModel(dir);
       const params = [...placed.parameters().values()];
       expect(handedOut.length).toBe(params.length);
-      params.forEach((p, i) => expect(p.dataSync()).toBe(handedOut[i])); // the very arrays, no copy after
+      for (const [i, p] of params.entries()) expect(p.dataSync()).toBe(handedOut[i]); // the very arrays: no copy
       expect(logitsOf(placed, [3, 1, 4])).toEqual(logitsOf(plain, [3, 1, 4]));
     }
   });
