@@ -82,8 +82,9 @@ if (values.list) {
     "# Benchmarks",
     "",
     "Written by `pnpm bench` (apps/bench). Each section names the machine and the command that",
-    "produced it; `pnpm bench --only NAME` re-measures one section. Numbers are from single runs on",
-    "a shared machine: treat differences under ~10% as noise.",
+    "produced it; `pnpm bench --only NAME` re-measures one section. The machine is shared with other",
+    "jobs: decode and prefill keep the best of several runs and say what the load was; treat",
+    "differences under ~10% as noise.",
     "",
     ...ORDER.filter((name) => sections.has(name)).flatMap((name) => [
       `<!-- bench:${name} -->`,

@@ -6,6 +6,8 @@
 ;; addresses and n a multiple of 4 (the caller pads):
 ;;   f(x, out, n)       out[i] = f(x[i])               exp, silu, geluTanh, gelu
 ;;   f(x, g, out, n)    out[i] = g[i] · f'(x[i])        siluGrad, geluTanhGrad, geluGrad
+;; and, at the end, the masked softmax rows of attention blocks and their gradient (softmaxRows,
+;; softmaxGradRows: rows of any width, the exp of this file inline).
 ;; Arithmetic is float32 (the reference kernels use float64: results agree to a few float32 ulps,
 ;; and the tests check it).
 ;; Not here: copying in and out (unary.ts), threads, float64.
