@@ -107,6 +107,33 @@ describe("wasm worker threads", () => {
     }
   });
 
+  it("compute every chunk a job leaves to them as this thread would (both matrix-vector kernels)", () => {
+    setWorkerCount(1);
+    try {
+      const [K, N] = [37, 101];
+      const at = scratchBase() + 4096; // x [K], W [N, K] (and read as [K, N]), y [N], zeroed first
+      ensureBytes(at + (K + K * N + N) * 4 + 64);
+      const heap = heapF32();
+      const [x, w, y] = [at, at + K * 4, at + (K + K * N) * 4];
+      for (let i = 0; i < K + K * N; i++) heap[at / 4 + i] = Math.sin(i);
+      const expectY = (rows: boolean) => {
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += heap[x / 4 + k]! * heap[w / 4 + (rows ? j * K + k : k * N + j)]!;
+          expect(Math.abs(heap[y / 4 + j]! - s)).toBeLessThan(1e-4);
+        }
+      };
+      heap.fill(0, y / 4, y / 4 + N);
+      runJob(JOB.dotRows, [x, w, y, K, K * 4], N, 16, false); // W [N, K]: rows of W to the worker
+      expectY(true);
+      heap.fill(0, y / 4, y / 4 + N);
+      runJob(JOB.axpyRows, [x, w, y, K, N * 4], N, 16, false); // W [K, N]: columns to the worker
+      expectY(false);
+    } finally {
+      setWorkerCount(0);
+    }
+  });
+
   it("start in a process run as `node --input-type=module -e` (they must not inherit its flags)", () => {
     // The benchmark's child processes run like this; the workers used to evaluate their CommonJS
     // source as a module there, fail before they could report, and leave the main thread waiting.

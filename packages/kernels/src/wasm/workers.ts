@@ -8,9 +8,11 @@
 //
 // Why chunks taken, not ranges handed out: on a busy machine a worker may not run for
 // milliseconds. Handed a fixed half of every product, it would make each product wait for it;
-// here the caller takes the chunks such a worker does not, so more threads are never much slower
-// than one. And a worker that has not started yet (a browser starts Web Workers only when the
-// page's thread is idle) simply takes no chunk.
+// here the caller takes the chunks such a worker does not. And a worker that has not started yet
+// (a browser starts Web Workers only when the page's thread is idle) simply takes no chunk. Only a
+// chunk a worker took and then was descheduled in can hold the caller up; when that makes a job
+// slower than this thread alone would have been, the caller runs the jobs of the next BACK_OFF_MS
+// alone — so more threads are never much slower than one.
 //
 // Waking a sleeping thread (a futex round trip through the OS) takes tens of microseconds, as long
 // as a small matrix-vector product itself, and a decode step runs dozens of them, one job each.
@@ -68,6 +70,11 @@ const MAX_CHUNKS = 255;
 const CHUNKS_PER_THREAD = 8;
 /** How long an idle worker, and a caller waiting for one, poll before they sleep. */
 export const SPIN_MS = 0.5;
+/**
+ * How long this thread runs jobs alone after a worker held one up for longer than this thread's
+ * own share took (the worker was not running: the machine's cores are busy with other work).
+ */
+const BACK_OFF_MS = 20;
 /** How long backendReady() waits for new workers to start before it reports a failure. */
 const STARTUP_MS = 30_000;
 
@@ -173,6 +180,8 @@ let workers: { terminate(): void }[] = [];
 /** The control words: the header, then SLOT per worker (messages follow in the same buffer). */
 let control = new Int32Array(controlBuffer(0), 0, HEADER);
 let job = 0;
+/** Until when (performance.now()) jobs run on this thread alone (see BACK_OFF_MS). */
+let aloneUntil = 0;
 let started: Promise<void> = Promise.resolve();
 
 // Where SharedArrayBuffer does not exist (a page that is not cross-origin isolated) there are no
@@ -310,7 +319,7 @@ export function runJob(
   here = true,
 ): void {
   const run = RANGE_KERNELS[kernel]!;
-  if (workers.length === 0 || total <= unit) {
+  if (workers.length === 0 || total <= unit || (here && performance.now() < aloneUntil)) {
     run(args, 0, total);
     return;
   }
@@ -327,6 +336,7 @@ export function runJob(
   for (let i = 0; i < args.length; i++) Atomics.store(control, ARGS + i, args[i]!);
   Atomics.store(control, DONE, 0);
   job = (job + 1) & 0x7fffff;
+  const begin = performance.now();
   Atomics.store(control, CLAIM, job << 8); // publish: chunk 0 of the new job is free
   Atomics.notify(control, CLAIM);
   let failure: unknown = null;
@@ -342,7 +352,12 @@ export function runJob(
     }
     Atomics.add(control, DONE, 1);
   }
+  const mine = performance.now();
   waitUntilDone(chunks);
+  // A worker kept this thread waiting longer than its own share took: sharing made this job
+  // slower than running it alone. Run the next jobs alone for a while, then share again.
+  const end = performance.now();
+  if (end - mine > mine - begin) aloneUntil = end + BACK_OFF_MS;
   // Every chunk is done, so no thread is still writing shared memory: now report trouble.
   if (failure !== null) throw failure;
   const reported = troubleReported();
