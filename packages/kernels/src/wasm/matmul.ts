@@ -109,7 +109,8 @@ export type WasmKernel = "gemm" | "matvec" | "matvec pinned" | "empty";
 
 /**
  * y = x @ B for M = 1, reading B where it lies when it is pinned (pinned.ts), else from a copy of
- * the span it covers; null when B's strides fit no matrix-vector kernel (neither is 1).
+ * the span it covers; null when B's strides fit no matrix-vector kernel (neither is 1), or B is a
+ * view of elements far apart (the gemm path gathers those).
  *   B = Wᵀ, W [N, K] (bRowStride 1):  dotRows over N rows, split by rows across threads
  *   B = W [K, N] (bColStride 1):       axpyRows, split by columns (16 at a time) across threads
  */
@@ -119,12 +120,13 @@ export function matvecWasm(p: MatmulParams): WasmKernel | null {
   if (!rowsLayout && p.bColStride !== 1) return null;
   let wAddr = weightAddress(b); // first: a first use copies B in, below the scratch
   const pinned = wAddr >= 0;
+  const span = (K - 1) * p.bRowStride + (N - 1) * p.bColStride + 1;
+  if (!pinned && span > 2 * K * N) return null; // a view of elements far apart: gemm gathers it
   const xAddr = scratchBase();
   const yAddr = align(xAddr + K * 4);
   if (pinned) wAddr += p.bOffset * 4;
   else {
     // The elements B spans (a whole weight for Wᵀ or W): one copy, as a memcpy.
-    const span = (K - 1) * p.bRowStride + (N - 1) * p.bColStride + 1;
     wAddr = align(yAddr + N * 4);
     ensureBytes(wAddr + span * 4);
     heapF32().set(b.subarray(p.bOffset, p.bOffset + span), wAddr / 4);
