@@ -4,7 +4,9 @@
 //                                            --threads set): auto | wasm | js | gpujs | reference
 //   backendReady()                           resolves once the worker threads run (await it in browsers)
 //   describeBackend() / kernelCounts()       what was chosen and what ran (--verbose)
-//   pinWeights(tensors)                      inference weights packed once for decoding
+//   pinnedFloat32(n)                         an array inside the kernels' memory, for a loader to read a
+//                                            weight into: the kernels read it where it lies
+//   pinWeights(tensors)                      inference weights copied in once for decoding
 //   jsBackend, wasmBackend, gpujsBackend,    the backends themselves, for tests and benchmarks
 //   autoBackend
 //
@@ -31,3 +33,4 @@ export {
   unpinWeights,
 } from "./select.ts";
 export { wasmBackend } from "./wasm/backend.ts";
+export { pinnedFloat32 } from "./wasm/pinned.ts";

@@ -6,12 +6,10 @@
 //
 // auto's rules (float32; float64 always takes the reference kernels):
 //   matmul   M·K·N < 4096                         -> js    (a wasm call costs ~1 µs of copies and setup)
-//            M = 1, B [K, N] with N % 32 != 0,
-//              not pinned                         -> js    (the padded weight copy costs more than it saves)
 //            in a browser with a GPU, M·K·N >= 2²¹,
 //              where gpu.js measured faster        -> gpu.js (gpu-auto.ts)
 //            everything else                      -> wasm  (4-7x the JS kernel from 32³ up; see README)
-//   attention one new token (T = 1)               -> wasm decode kernel (dotRows / axpyPanels)
+//   attention one new token (T = 1)               -> wasm decode kernel (dotRows / axpyRows)
 //            T > 1, and backward                   -> block-attention.ts on this matmul rule
 //   matmulQuantized M·K·N < 4096                   -> js twin (js/quantized.ts), else wasm (quant.wat)
 //   exp, silu, gelu (both) and their derivatives
@@ -47,7 +45,7 @@ import {
   wasmBackendMatmul,
   wasmBackendMatmulQuantized,
 } from "./wasm/backend.ts";
-import { PANEL, pinArrays, pinnedCount, pinnedPanels, unpinArrays } from "./wasm/pinned.ts";
+import { pinArrays, pinnedCount, unpinArrays } from "./wasm/pinned.ts";
 import { releaseQuantized } from "./wasm/quantized.ts";
 import { mayBlock, setWorkerCount, workerCount, workersReady } from "./wasm/workers.ts";
 
@@ -67,9 +65,7 @@ export interface BackendConfig {
 
 /** True when auto should use the JS kernel for this product. */
 function preferJs(p: MatmulParams): boolean {
-  if (p.M * p.K * p.N < 4096) return true;
-  const colsLayout = p.bColStride === 1 && p.bRowStride !== 1;
-  return p.M === 1 && colsLayout && p.N % PANEL !== 0 && pinnedPanels(p) < 0;
+  return p.M * p.K * p.N < 4096;
 }
 
 function matmulAuto(p: MatmulParams): void {
@@ -188,8 +184,9 @@ export function describeBackend(): string {
 
 /**
  * Promises that these weights will not be written from now on (inference), so decode-time
- * matrix-vector products read them from a packed copy in wasm memory instead of copying them
- * in on every call. Float32 tensors only; others are ignored. Undo with unpinWeights().
+ * matrix-vector products read them from a copy in wasm memory made once, instead of copying them
+ * in on every call. A weight loaded into the wasm memory (pinnedFloat32) is read where it lies
+ * and needs no copy. Float32 tensors only; others are ignored. Undo with unpinWeights().
  */
 export function pinWeights(weights: Iterable<Tensor>): void {
   const arrays: Float32Array[] = [];

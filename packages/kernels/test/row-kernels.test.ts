@@ -155,3 +155,69 @@ describe("the AdamW kernel", () => {
     expect(ref.param[0]).not.toBe(state(1003, 7).param[0]); // decay moved even the zero-gradient element
   });
 });
+
+describe("the softmax rows of attention blocks in wasm SIMD (attention-rows.ts)", () => {
+  // Rows that see every column, a prefix (causal), a middle stretch (a sliding window), one
+  // column; widths that do not fill a 4-lane vector.
+  const cases: [number, number[][]][] = [
+    [1, [[0, 1]]],
+    [
+      7,
+      [
+        [0, 7],
+        [0, 3],
+        [2, 6],
+        [6, 7],
+      ],
+    ],
+    [
+      66,
+      [
+        [0, 66],
+        [5, 61],
+        [0, 1],
+        [13, 14],
+        [9, 50],
+      ],
+    ],
+  ];
+
+  it("match the JS loops (jsRows) forward and backward, with 0 on every masked column", async () => {
+    const { jsRows } = await import("../src/js/block-attention.ts");
+    const { wasmRows } = await import("../src/wasm/attention-rows.ts");
+    const rng = new Rng(31);
+    for (const [n, rowRanges] of cases) {
+      const M = rowRanges.length;
+      const scores = randomArray(M * n, rng, 3);
+      const dP = randomArray(M * n, rng);
+      const scale = 0.37;
+      const run = (rows: typeof jsRows) => {
+        const s = rows.floats(M * n);
+        const d = rows.floats(M * n);
+        const ranges = rows.ints(2 * M);
+        const stats = rows.floats(2 * M);
+        for (const [r, [lo, hi]] of rowRanges.entries()) ranges.set([lo!, hi!], 2 * r);
+        s.set(scores);
+        rows.softmax(s, M, n, ranges, scale, stats);
+        const p = Float32Array.from(s);
+        const lse = rows.floats(M);
+        for (let r = 0; r < M; r++) lse[r] = stats[2 * r]! + Math.log(stats[2 * r + 1]!);
+        s.set(scores);
+        d.set(dP);
+        rows.softmaxGrad(s, d, M, n, ranges, scale, lse);
+        return { p, again: Float32Array.from(s), dS: Float32Array.from(d), lse: Float32Array.from(lse) };
+      };
+      const want = run(jsRows);
+      const got = run(wasmRows);
+      expectClose(got.p, want.p, `softmax n=${n}`, 2e-6, 1e-7);
+      expectClose(got.lse, want.lse, `lse n=${n}`, 2e-6, 1e-6);
+      expectClose(got.again, want.p, `P rebuilt from lse n=${n}`, 1e-5, 1e-7);
+      expectClose(got.dS, want.dS, `dS n=${n}`, 1e-5, 1e-6);
+      rowRanges.forEach(([lo, hi], r) => {
+        for (let j = 0; j < n; j++) {
+          if (j < lo! || j >= hi!) expect(got.p[r * n + j], `masked column ${j} of row ${r}`).toBe(0);
+        }
+      });
+    }
+  });
+});

@@ -33,7 +33,8 @@ import {
   wasmBackend,
 } from "../src/node/index.ts";
 import { matmulWasm } from "../src/wasm/matmul.ts";
-import { pinArrays, unpinArrays } from "../src/wasm/pinned.ts";
+import { wasmAddress } from "../src/wasm/memory.ts";
+import { pinArrays, pinnedFloat32, unpinArrays } from "../src/wasm/pinned.ts";
 import { setWorkerCount } from "../src/wasm/workers.ts";
 
 type Kernel = (p: MatmulParams) => void;
@@ -164,6 +165,60 @@ describe("wasm SIMD matmul matches the reference", () => {
       }
     } finally {
       unpinArrays();
+    }
+  });
+
+  it("reads weights loaded into the kernels' memory where they lie, in both layouts, for one row and many", () => {
+    const rng = new Rng(21);
+    for (const [M, K, N] of [
+      [1, 288, 768],
+      [1, 37, 29],
+      [7, 37, 29],
+      [66, 300, 70],
+    ] as const) {
+      for (const transB of [false, true]) {
+        const c = makeCase(M, K, N, false, transB, rng);
+        const resident = pinnedFloat32(c.b.length); // what loadModel(dir, { allocate }) reads into
+        resident.set(c.b);
+        expect(wasmAddress(resident)).toBeGreaterThanOrEqual(0);
+        expectClose(matmulWasm, { ...c, b: resident }, "resident");
+        if (M === 1)
+          expect(matmulWasm(params({ ...c, b: resident }, new Float32Array(N + 2)))).toBe("matvec pinned");
+      }
+    }
+  });
+
+  it("gathers a strided view whose elements lie far apart (a head of q, k or v in a [T, 3C] projection)", () => {
+    const rng = new Rng(22);
+    // A [M, D] = rows of head 1 in a [T, 3C] buffer (row stride 3C = 96); B = Kᵀ [D, n] read from
+    // head 1 of the keys (column stride 96), and B = V [n, D] (row stride 96)
+    const [T, D, C3] = [37, 11, 96];
+    const buffer = randomArray(T * C3, rng);
+    for (const [rs, cs, K, N] of [
+      [1, C3, D, T],
+      [C3, 1, T, D],
+    ] as const) {
+      const M = 13;
+      const a = randomArray(M * K, rng);
+      const p = (out: Float32Array): MatmulParams => ({
+        M,
+        K,
+        N,
+        a,
+        aOffset: 0,
+        aRowStride: K,
+        aColStride: 1,
+        b: buffer,
+        bOffset: 2 * D + 32,
+        bRowStride: rs,
+        bColStride: cs,
+        out,
+        outOffset: 0,
+      });
+      const [want, got] = [new Float32Array(M * N), new Float32Array(M * N)];
+      referenceBackend.matmul(p(want));
+      matmulWasm(p(got));
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-4);
     }
   });
 

@@ -10,10 +10,45 @@ import { type MatmulParams, Rng, referenceBackend } from "@llmts/tensor";
 import { describe, expect, it } from "vitest";
 import "../src/node/index.ts"; // installs the Node adapter the worker threads start on
 import { matmulWasm } from "../src/wasm/matmul.ts";
-import { ensureBytes, pagesToGrow } from "../src/wasm/memory.ts";
-import { JOB, post, setWorkerCount, wait } from "../src/wasm/workers.ts";
+import {
+  allocPinned,
+  ensureBytes,
+  freePinned,
+  heapF32,
+  pagesToGrow,
+  scratchBase,
+  wasmAddress,
+} from "../src/wasm/memory.ts";
+import { pinnedFloat32 } from "../src/wasm/pinned.ts";
+import { JOB, runJob, setWorkerCount } from "../src/wasm/workers.ts";
 
 const GiB = 2 ** 30;
+
+describe("the pinned region of the wasm memory", () => {
+  it("hands out zeroed blocks, reuses a freed one first-fit, and keeps the scratch above them all", () => {
+    const a = allocPinned(1000);
+    const b = allocPinned(64);
+    expect(scratchBase()).toBeGreaterThanOrEqual(b + 64);
+    heapF32().fill(7, a / 4, a / 4 + 250); // its owner writes it (a loader, a KV cache)
+    freePinned(a);
+    const c = allocPinned(500); // fits in a's gap
+    expect(c).toBe(a);
+    expect(
+      heapF32()
+        .subarray(c / 4, c / 4 + 125)
+        .every((x) => x === 0),
+    ).toBe(true);
+    freePinned(b);
+    freePinned(c);
+  });
+
+  it("gives a loader arrays inside it (found by wasmAddress), and no plain array an address", () => {
+    const w = pinnedFloat32(33);
+    expect(wasmAddress(w)).toBeGreaterThanOrEqual(0);
+    expect(w.every((x) => x === 0)).toBe(true);
+    expect(wasmAddress(new Float32Array(33))).toBe(-1);
+  });
+});
 
 describe("wasm memory growth", () => {
   it("doubles while that fits and stops at the maximum instead of overshooting it", () => {
@@ -34,8 +69,13 @@ describe("wasm worker threads", () => {
   it("turn a job that traps into an Error on the main thread, and keep working after it", () => {
     setWorkerCount(1);
     try {
-      post(0, JOB.dotRows, [-64, -64, -64, 4, 32]); // addresses far past the memory: a wasm trap
-      expect(() => wait(0)).toThrow(/wasm backend: worker thread 1 failed: .*out of bounds/);
+      // Addresses far past the memory: a wasm trap in the worker, which takes every chunk here.
+      const trap = [-64, -64, -64, 32, 128];
+      expect(() => runJob(JOB.dotRows, trap, 64, 16, false)).toThrow(
+        /wasm backend: worker thread 1 failed: .*out of bounds/,
+      );
+      // Shared with this thread, the same job throws the trap of whichever thread hit it first.
+      expect(() => runJob(JOB.dotRows, trap, 64, 16)).toThrow(/out of bounds/);
       // The pool still splits products: a matrix-vector product big enough to use both threads.
       const rng = new Rng(1);
       const K = 1024;
@@ -62,6 +102,33 @@ describe("wasm worker threads", () => {
       referenceBackend.matmul(params(want));
       matmulWasm(params(got));
       for (let j = 0; j < N; j++) expect(Math.abs(got[j]! - want[j]!)).toBeLessThan(2e-3);
+    } finally {
+      setWorkerCount(0);
+    }
+  });
+
+  it("compute every chunk a job leaves to them as this thread would (both matrix-vector kernels)", () => {
+    setWorkerCount(1);
+    try {
+      const [K, N] = [37, 101];
+      const at = scratchBase() + 4096; // x [K], W [N, K] (and read as [K, N]), y [N], zeroed first
+      ensureBytes(at + (K + K * N + N) * 4 + 64);
+      const heap = heapF32();
+      const [x, w, y] = [at, at + K * 4, at + (K + K * N) * 4];
+      for (let i = 0; i < K + K * N; i++) heap[at / 4 + i] = Math.sin(i);
+      const expectY = (rows: boolean) => {
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += heap[x / 4 + k]! * heap[w / 4 + (rows ? j * K + k : k * N + j)]!;
+          expect(Math.abs(heap[y / 4 + j]! - s)).toBeLessThan(1e-4);
+        }
+      };
+      heap.fill(0, y / 4, y / 4 + N);
+      runJob(JOB.dotRows, [x, w, y, K, K * 4], N, 16, false); // W [N, K]: rows of W to the worker
+      expectY(true);
+      heap.fill(0, y / 4, y / 4 + N);
+      runJob(JOB.axpyRows, [x, w, y, K, N * 4], N, 16, false); // W [K, N]: columns to the worker
+      expectY(false);
     } finally {
       setWorkerCount(0);
     }

@@ -35,14 +35,14 @@ describe("the compiled wasm modules", () => {
       const memory: { buffer: ArrayBufferLike } = new wasm.Memory({ initial: 1, maximum: 32768, shared });
       const module = new wasm.Module(Buffer.from(bytes, "base64"));
       const instance: { exports: unknown } = new wasm.Instance(module, { env: { memory } });
-      const k = instance.exports as {
-        gemm(a: number, b: number, c: number, Np: number, K: number, i0: number, i1: number): void;
-      };
-      // A [4, 3] at byte 0, B packed as one panel [3, 8] at 64, C [4, 8] at 256 (zeroed).
+      const k = instance.exports as { gemm(...args: number[]): void; packA(...args: number[]): void };
+      // A [4, 3] at byte 0 (packed into a strip at 384), B [3, 8] row-major at 64, C [4, 8] at
+      // 256, gemm's packing buffer at 512.
       const heap = new Float32Array(memory.buffer);
       for (let i = 0; i < 12; i++) heap[i] = i + 1;
       for (let i = 0; i < 24; i++) heap[16 + i] = (i % 5) - 2;
-      k.gemm(0, 64, 256, 8, 3, 0, 4);
+      k.packA(0, 12, 4, 4, 3, 384); // a, rs, cs, M, K, dst
+      k.gemm(384, 64, 32, 4, 256, 32, 4, 3, 8, 0, 8, 512); // a, b, rs, cs, c, ldc, Mp, K, N, j0, j1, pack
       return Array.from(heap.subarray(64, 96));
     };
     const shared = run(gemmWasm.shared, true);

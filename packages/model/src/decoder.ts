@@ -76,6 +76,7 @@ export abstract class Decoder<Block, Parts extends Record<string, Module>> imple
       batchSize: options.batchSize ?? 1,
       ...this.kvShape,
       maxLength: Math.min(options.maxLength ?? this.contextLength, this.contextLength),
+      allocate: options.allocate,
     });
   }
 

@@ -37,6 +37,7 @@ export { isLlamaIgnored, Llama, llamaParameterSpecs } from "./llama.ts";
 export {
   buildModel,
   createModel,
+  type LoadOptions,
   type ModelFiles,
   modelFromFiles,
   modelFromWeights,
@@ -54,4 +55,4 @@ export { applyRope, RopeTables, ropeInverseFrequencies } from "./rope.ts";
 export { slotModel } from "./slot-model.ts";
 export { stepModel } from "./step.ts";
 export type { TraceRecord } from "./trace.ts";
-export { loadWeights, type WeightSource } from "./weights.ts";
+export { type Allocate, loadWeights, type WeightSource } from "./weights.ts";

@@ -29,7 +29,8 @@
 // Reference: llama2.c `key_cache` / `value_cache` (layer, seq_len, kv_dim); HF `DynamicCache`;
 // vLLM / text-generation-inference for slots per sequence.
 
-import { ShapeError, type Tensor, zeros } from "@llmts/tensor";
+import { ShapeError, Tensor } from "@llmts/tensor";
+import type { Allocate } from "./weights.ts";
 
 export interface KVCacheShape {
   nLayer: number;
@@ -39,6 +40,8 @@ export interface KVCacheShape {
   headDim: number;
   /** Longest sequence a slot may hold (the model's context window unless smaller). */
   maxLength: number;
+  /** Where the buffers live (default: Float32Arrays of their own). */
+  allocate?: Allocate | undefined;
 }
 
 /** What attention reads for some rows: their keys and values so far. */
@@ -60,6 +63,7 @@ export class KVCache {
   private capacity: number;
   private keys: Tensor[]; // per layer [slots, nKvHead, capacity, headDim]
   private values: Tensor[];
+  private readonly allocate: Allocate;
 
   constructor(shape: KVCacheShape) {
     this.nLayer = shape.nLayer;
@@ -69,6 +73,7 @@ export class KVCache {
     this.maxLength = shape.maxLength;
     this.lengths = new Array<number>(shape.batchSize).fill(0);
     this.ids = Array.from({ length: shape.batchSize }, () => []);
+    this.allocate = shape.allocate ?? ((n) => new Float32Array(n));
     this.capacity = Math.min(shape.maxLength, INITIAL_CAPACITY_CAP);
     this.keys = Array.from({ length: this.nLayer }, () => this.buffer(this.capacity));
     this.values = Array.from({ length: this.nLayer }, () => this.buffer(this.capacity));
@@ -76,7 +81,8 @@ export class KVCache {
 
   /** A zeroed [slots, nKvHead, capacity, headDim] buffer. */
   private buffer(capacity: number): Tensor {
-    return zeros([this.batchSize, this.nKvHead, capacity, this.headDim]);
+    const shape = [this.batchSize, this.nKvHead, capacity, this.headDim];
+    return Tensor.fromArray(this.allocate(shape.reduce((n, d) => n * d, 1)), shape);
   }
 
   /** Positions stored in `slot`: the position its next token takes. */

@@ -20,7 +20,15 @@ import { type CreateOptions, familyOf } from "./families.ts";
 import { gpt2PrefixOf } from "./gpt2.ts";
 import type { CausalLM } from "./model.ts";
 import { initParameters, type ParamSpec, type Weight } from "./params.ts";
-import { loadWeights, type WeightSource } from "./weights.ts";
+import { type Allocate, loadWeights, type WeightSource } from "./weights.ts";
+
+export interface LoadOptions {
+  /**
+   * Where each weight's values go (default: a Float32Array of its own). @llmts/kernels'
+   * pinnedFloat32 puts them in the memory its kernels read, so decoding reads them in place.
+   */
+  allocate?: Allocate;
+}
 
 /** The parameter list of a config (HF names, shapes, init), as createModel and loading use it. */
 export function parameterSpecs(config: ModelConfig, options: CreateOptions = {}): ParamSpec[] {
@@ -41,11 +49,22 @@ export function createModel(config: ModelConfig, rng: Rng, options: CreateOption
  * The model of `config` over a checkpoint's tensors, every one checked against the parameter list
  * (all problems in one WeightLoadError naming `source`) and converted to f32.
  */
-export function modelFromWeights(config: ModelConfig, weights: WeightSource, source: string): CausalLM {
+export function modelFromWeights(
+  config: ModelConfig,
+  weights: WeightSource,
+  source: string,
+  options: LoadOptions = {},
+): CausalLM {
   const family = familyOf(config);
   const names = weights.tensors.map((t) => t.name);
   const specs = family.parameterSpecs(config, { gpt2Prefix: gpt2PrefixOf(names) });
-  const params = loadWeights(weights, specs, (name) => family.isIgnored(name, config), source);
+  const params = loadWeights(
+    weights,
+    specs,
+    (name) => family.isIgnored(name, config),
+    source,
+    options.allocate,
+  );
   return family.build(config, params);
 }
 
@@ -60,7 +79,11 @@ export interface ModelFiles {
  * picker or fetch()). `dir` names where they came from in error messages (default: none, so
  * messages name "config.json" and "model.safetensors").
  */
-export function modelFromFiles(files: ModelFiles, dir?: string): { config: ModelConfig; model: CausalLM } {
+export function modelFromFiles(
+  files: ModelFiles,
+  dir?: string,
+  options: LoadOptions = {},
+): { config: ModelConfig; model: CausalLM } {
   const path = (name: string) => (dir === undefined ? name : `${dir}/${name}`);
   const text = files["config.json"];
   if (text === undefined) throw new ConfigError(`config: cannot read ${path("config.json")}`);
@@ -76,7 +99,7 @@ export function modelFromFiles(files: ModelFiles, dir?: string): { config: Model
   const file = parseSafetensors(bytes, path("model.safetensors"));
   const weights: WeightSource = { tensors: file.tensors, has: file.has, read: file.get };
   // Weight problems name the checkpoint as the Node adapter does: by its directory.
-  return { config, model: modelFromWeights(config, weights, dir ?? "model.safetensors") };
+  return { config, model: modelFromWeights(config, weights, dir ?? "model.safetensors", options) };
 }
 
 export interface SaveOptions {

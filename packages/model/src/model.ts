@@ -11,6 +11,7 @@ import { type QuantizedMatrix, type Rng, ShapeError, type Tensor } from "@llmts/
 import type { ModelConfig } from "./config.ts";
 import type { KVCache } from "./kv-cache.ts";
 import type { TraceRecord } from "./trace.ts";
+import type { Allocate } from "./weights.ts";
 
 export interface ForwardOptions {
   /**
@@ -35,6 +36,8 @@ export interface CacheOptions {
   batchSize?: number;
   /** Longest sequence the cache holds (default and maximum: the context window). */
   maxLength?: number;
+  /** Where the keys and values live (default: Float32Arrays of their own; see LoadOptions). */
+  allocate?: Allocate;
 }
 
 export interface CausalLM {

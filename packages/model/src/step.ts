@@ -14,9 +14,14 @@
 
 import { intTensor } from "@llmts/tensor";
 import type { CausalLM } from "./model.ts";
+import type { Allocate } from "./weights.ts";
 
-export function stepModel(model: CausalLM, options: { maxLength?: number } = {}) {
-  const cache = model.newCache({ batchSize: 1, maxLength: options.maxLength ?? model.contextLength });
+export function stepModel(model: CausalLM, options: { maxLength?: number; allocate?: Allocate } = {}) {
+  const cache = model.newCache({
+    batchSize: 1,
+    maxLength: options.maxLength ?? model.contextLength,
+    allocate: options.allocate, // where the KV cache lives (see CacheOptions)
+  });
   const run = (ids: ArrayLike<number>): Float32Array => {
     const input = intTensor(Int32Array.from(ids), [1, ids.length]); // [1, T]
     const logits = model.forward(input, { cache, lastOnly: true }); // [1, 1, V]

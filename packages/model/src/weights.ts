@@ -4,7 +4,9 @@
 // reported together in one WeightLoadError; then tensors are read one at a time, converted to f32
 // (F16 / BF16 / F64 widened or narrowed exactly by @llmts/safetensors) and wrapped without a copy.
 // Because each tensor is read into its own buffer and that buffer becomes the parameter, GPT-2
-// 124M never holds the weights twice.
+// 124M never holds the weights twice. With `allocate` the caller says where that buffer is (an
+// engine's memory, where its kernels read the weights in place): F32 bytes are read straight
+// into it.
 // Not here: which names an architecture expects (gpt2.ts / llama.ts list them), quantised dtypes,
 // files (the caller hands over a WeightSource).
 // Reference: transformers' `_load_state_dict_into_model` missing / unexpected / mismatched keys.
@@ -24,20 +26,27 @@ const FLOAT_DTYPES = new Set(["F32", "F16", "BF16", "F64"]);
 export interface WeightSource {
   readonly tensors: readonly { name: string; dtype: string; shape: readonly number[] }[];
   has(name: string): boolean;
-  /** The tensor's bytes as stored. */
-  read(name: string): StTensor;
+  /** The tensor's bytes as stored; a source that can reads them into `into` (their byte length). */
+  read(name: string, into?: Uint8Array): StTensor;
 }
+
+/**
+ * Where a long-lived float32 array goes: a zeroed array of n elements. Default `new Float32Array(n)`;
+ * an engine may hand out arrays in the memory its kernels read (@llmts/kernels' pinnedFloat32).
+ */
+export type Allocate = (n: number) => Float32Array;
 
 /**
  * Loads every spec'd parameter from `ckpt` (requiresGrad set, like torch parameters).
  * `ignored(name)` says which extra tensors are expected and skipped (buffers, a tied lm_head).
- * `source` names the checkpoint in error messages.
+ * `source` names the checkpoint in error messages; `allocate` where the values go.
  */
 export function loadWeights(
   ckpt: WeightSource,
   specs: readonly ParamSpec[],
   ignored: (name: string) => boolean,
   source: string,
+  allocate?: Allocate,
 ): Map<string, Tensor> {
   const expected = new Map(specs.map((s) => [s.name, s]));
   const missing: string[] = [];
@@ -61,9 +70,27 @@ export function loadWeights(
   }
 
   const params = new Map<string, Tensor>();
+  const dtypes = new Map(ckpt.tensors.map((t) => [t.name, t.dtype]));
   for (const spec of specs) {
-    const values = toFloat32(ckpt.read(spec.name)); // F32: a view of the bytes just read
+    const values = allocate
+      ? readInto(ckpt, spec, dtypes.get(spec.name), allocate)
+      : toFloat32(ckpt.read(spec.name)); // F32: a view of the bytes just read
     params.set(spec.name, Tensor.fromArray(values, spec.shape).requiresGrad_());
   }
   return params;
+}
+
+/** One tensor's values in an array from `allocate`: F32 bytes read in place, others converted. */
+function readInto(
+  ckpt: WeightSource,
+  spec: ParamSpec,
+  dtype: string | undefined,
+  allocate: Allocate,
+): Float32Array {
+  const values = allocate(spec.shape.reduce((n, d) => n * d, 1));
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const t = ckpt.read(spec.name, dtype === "F32" ? bytes : undefined);
+  // A source that cannot read into a buffer (bytes already in memory) returns its own: copy once.
+  if (t.data.buffer !== values.buffer || t.data.byteOffset !== values.byteOffset) values.set(toFloat32(t));
+  return values;
 }

@@ -103,6 +103,24 @@ describe("the KV cache", () => {
     );
   });
 
+  it("keeps its keys and values in the arrays `allocate` hands out, with the same logits", () => {
+    const model = createModel(tinyLlama(), new Rng(16));
+    const seq = [5, 9, 2, 7, 7, 1];
+    const handedOut: Float32Array[] = [];
+    const cache = model.newCache({
+      allocate: (n) => {
+        handedOut.push(new Float32Array(n));
+        return handedOut[handedOut.length - 1]!;
+      },
+    });
+    model.forward(intTensor([seq.slice(0, 4)]), { cache });
+    const last = model.forward(intTensor([seq.slice(4)]), { cache, lastOnly: true });
+    expect(handedOut.length).toBe(2 * model.config.nLayer); // keys and values per layer
+    expect(handedOut.some((a) => a.some((x) => x !== 0))).toBe(true);
+    const reference = noGrad(() => model.forward(intTensor([seq]), { lastOnly: true })).dataSync();
+    expectClose(last.dataSync(), reference);
+  });
+
   it("grows past its initial capacity without changing the logits", () => {
     const config = tinyLlama({ max_position_embeddings: 1200 });
     const model = createModel(config, new Rng(15));

@@ -99,6 +99,25 @@ describe("loading the names of the newer families", () => {
 });
 
 describe("the weight loader", () => {
+  it("reads every weight into the arrays `allocate` hands out (F32 straight from the file, F16 converted)", () => {
+    for (const dtype of ["F32", "F16"] as const) {
+      const model = createModel(tinyLlama(), new Rng(9));
+      saveModel(dir, model, { dtype });
+      const handedOut: Float32Array[] = [];
+      const allocate = (n: number) => {
+        const array = new Float32Array(n);
+        handedOut.push(array);
+        return array;
+      };
+      const { model: placed } = loadModel(dir, { allocate });
+      const { model: plain } = loadModel(dir);
+      const params = [...placed.parameters().values()];
+      expect(handedOut.length).toBe(params.length);
+      for (const [i, p] of params.entries()) expect(p.dataSync()).toBe(handedOut[i]); // the very arrays: no copy
+      expect(logitsOf(placed, [3, 1, 4])).toEqual(logitsOf(plain, [3, 1, 4]));
+    }
+  });
+
   it("lists every missing, unexpected and wrong-shaped tensor in one WeightLoadError", () => {
     const config = tinyLlama();
     const params = createModel(config, new Rng(4)).parameters();

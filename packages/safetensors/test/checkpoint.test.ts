@@ -41,6 +41,21 @@ describe("openCheckpoint", () => {
     ckpt.close();
   });
 
+  it("reads a tensor into a buffer the caller gives, of exactly its byte length, and refuses another size", () => {
+    const ckpt = openCheckpoint(join(root, "sharded"));
+    try {
+      const into = new Float32Array(new SharedArrayBuffer(16), 4, 2); // e.g. a view into the kernels' memory
+      const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+      expect(ckpt.read("a", bytes).data).toBe(bytes);
+      expect([...into]).toEqual([1, 2]);
+      expect(() => ckpt.read("a", new Uint8Array(12))).toThrow(
+        /cannot read "a" \(8 bytes\) into a buffer of 12 bytes/,
+      );
+    } finally {
+      ckpt.close();
+    }
+  });
+
   it("resolves each tensor of a sharded checkpoint to its shard through weight_map", () => {
     const ckpt = openCheckpoint(join(root, "sharded"));
     try {

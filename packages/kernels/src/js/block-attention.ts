@@ -11,10 +11,11 @@
 //     dPb = dO @ Vᵀ;   dSb = Pb ⊙ (dPb − rowsum(Pb ⊙ dPb)) · scale
 //     dQ = dSb @ K;   dK += dSbᵀ @ Q;   dV += Pbᵀ @ dO        (dK, dV summed over the group)
 // Q, K, V, dO go to the matmul by strides (Kᵀ, Pbᵀ and the rest are read in place), never gathered
-// into contiguous copies here. The matmul and the exponential come from the backend
-// (makeBlockAttention(matmul, exp): auto's matmul rule and wasm SIMD exp in auto / wasm, the JS
-// kernel and Math.exp in js), so the products run at gemm speed and a block's exponentials take
-// one call. A block holds at most ROWS query rows, so prefill over a long prompt stays in cache.
+// into contiguous copies here. The matmul and the row work between the products come from the
+// backend (makeBlockAttention(matmul, rows): auto's matmul rule and wasm SIMD rows in auto / wasm,
+// the JS kernel and the JS rows below in js), so the products run at gemm speed and a block's
+// softmax takes one call. A block holds at most ROWS query rows, so prefill over a long prompt
+// stays in cache.
 // Not here: float64 (reference-attention.ts), dropout on p, the single-row decode kernel
 // (wasm/attention.ts is faster for T = 1 with the wasm kernels).
 // Reference: reference-attention.ts (the definitions); Dao et al. 2022 (FlashAttention, blocking
@@ -34,12 +35,6 @@ import {
 
 /** Query rows per block: a [64, S] block of scores is 64·S floats (256 KiB at S = 1024). */
 const ROWS = 64;
-
-let sBlock = new Float32Array(ROWS * 64); // scores, then probabilities [M, n]
-let dBlock = new Float32Array(ROWS * 64); // dP, then dS [M, n]
-let rowsOut = new Float32Array(ROWS * 64); // O [M, D], or dK / dV of one block [n, D]
-let kvAcc = new Float64Array(0); // dK then dV of one kv head [2, S, D], summed in float64
-let rowMax = new Float64Array(ROWS); // each block row's max score
 
 /**
  * M query rows that share a stride in every [B, H, T, *] operand: rows i0 .. i0+M-1 of head h,
@@ -97,15 +92,6 @@ const kvOffset = (blk: Block, x: Strided): number =>
 /** Position of block row r (every row of a head group sits at the same one). */
 const rowPos = (blk: Block, r: number): number => (blk.group ? blk.pos : blk.pos + r);
 
-function grow(M: number, n: number, D: number): void {
-  if (sBlock.length < M * n) {
-    sBlock = new Float32Array(M * n);
-    dBlock = new Float32Array(M * n);
-  }
-  if (rowsOut.length < Math.max(M, n) * D) rowsOut = new Float32Array(Math.max(M, n) * D);
-  if (rowMax.length < M) rowMax = new Float64Array(M);
-}
-
 type Matmul = (p: MatmulParams) => void;
 
 /**
@@ -139,18 +125,113 @@ function product(
   });
 }
 
-/** x[i] = exp(x[i]) for i < n, in place: Math.exp by default. */
-export type ExpInPlace = (x: Float32Array, n: number) => void;
-
-function expJs(x: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) x[i] = Math.exp(x[i]!);
+/**
+ * The row work of a block between its two products, on the block's [M, n] scores s (row r sees
+ * the columns ranges[2r] ≤ j < ranges[2r + 1]; masked columns end as 0). jsRows below is the
+ * plain loop; the wasm backends pass wasm/attention-rows.ts (the same in unary.wat), whose arrays
+ * live in the kernels' memory so the products read them where they are.
+ */
+export interface BlockRows {
+  /** A zeroed float32 array of n elements (a block buffer). */
+  floats(n: number): Float32Array;
+  /** A zeroed int32 array of n elements (row ranges). */
+  ints(n: number): Int32Array;
+  /** Forward: s = exp(s·scale − m) / z on the visible columns; stats[2r] = m, stats[2r + 1] = z. */
+  softmax(
+    s: Float32Array,
+    M: number,
+    n: number,
+    ranges: Int32Array,
+    scale: number,
+    stats: Float32Array,
+  ): void;
+  /**
+   * Backward, with d = dP: s = P = exp(s·scale − lse[r]), then d = P ⊙ (d − Σ_j P·d) · scale on the
+   * visible columns.
+   */
+  softmaxGrad(
+    s: Float32Array,
+    d: Float32Array,
+    M: number,
+    n: number,
+    ranges: Int32Array,
+    scale: number,
+    lse: Float32Array,
+  ): void;
 }
 
-/**
- * The forward and backward kernels on `matmul`, with `expBlock` for the exponentials (the wasm
- * backends pass their SIMD exp: Math.exp costs 10-20 ns per call here).
- */
-export function makeBlockAttention(matmul: Matmul, expBlock: ExpInPlace = expJs) {
+/** The row work as plain loops (sums in float64). */
+export const jsRows: BlockRows = {
+  floats: (n) => new Float32Array(n),
+  ints: (n) => new Int32Array(n),
+  softmax(s, M, n, ranges, scale, stats) {
+    for (let r = 0; r < M; r++) {
+      const [lo, hi] = [ranges[2 * r]!, ranges[2 * r + 1]!];
+      const o = r * n;
+      let m = Number.NEGATIVE_INFINITY;
+      for (let c = lo; c < hi; c++) m = Math.max(m, s[o + c]! * scale);
+      let z = 0;
+      for (let c = lo; c < hi; c++) {
+        const e = Math.exp(s[o + c]! * scale - m);
+        s[o + c] = e;
+        z += e;
+      }
+      const inv = 1 / z;
+      for (let c = lo; c < hi; c++) s[o + c]! *= inv;
+      s.fill(0, o, o + lo);
+      s.fill(0, o + hi, o + n);
+      stats[2 * r] = m;
+      stats[2 * r + 1] = z;
+    }
+  },
+  softmaxGrad(s, d, M, n, ranges, scale, lse) {
+    for (let r = 0; r < M; r++) {
+      const [lo, hi] = [ranges[2 * r]!, ranges[2 * r + 1]!];
+      const o = r * n;
+      let D = 0;
+      for (let c = lo; c < hi; c++) {
+        s[o + c] = Math.exp(s[o + c]! * scale - lse[r]!);
+        D += s[o + c]! * d[o + c]!;
+      }
+      for (let c = lo; c < hi; c++) d[o + c] = s[o + c]! * (d[o + c]! - D) * scale;
+      for (const x of [s, d]) {
+        x.fill(0, o, o + lo);
+        x.fill(0, o + hi, o + n);
+      }
+    }
+  },
+};
+
+/** The forward and backward kernels on `matmul`, with `rows` for the work between the products. */
+export function makeBlockAttention(matmul: Matmul, rows: BlockRows = jsRows) {
+  // Block buffers, grown on demand: scores then probabilities [M, n]; dP then dS [M, n]; O [M, D]
+  // or dK / dV of one block [n, D]; each row's visible columns; (max, sum) or lse per row.
+  let sBlock = rows.floats(0);
+  let dBlock = rows.floats(0);
+  let rowsOut = rows.floats(0);
+  let ranges = rows.ints(0);
+  let stats = rows.floats(0);
+  let kvAcc = new Float64Array(0); // dK then dV of one kv head [2, S, D], summed in float64
+  function grow(M: number, n: number, D: number): void {
+    if (sBlock.length < M * n) {
+      sBlock = rows.floats(M * n);
+      dBlock = rows.floats(M * n);
+    }
+    if (rowsOut.length < Math.max(M, n) * D) rowsOut = rows.floats(Math.max(M, n) * D);
+    if (ranges.length < 2 * M) {
+      ranges = rows.ints(2 * M);
+      stats = rows.floats(2 * M);
+    }
+  }
+  /** Each block row's visible columns, as [lo, hi) pairs. */
+  function fillRanges(blk: Block, window: number): void {
+    for (let r = 0; r < blk.M; r++) {
+      const pos = rowPos(blk, r);
+      ranges[2 * r] = firstVisibleKey(pos, window) - blk.j0;
+      ranges[2 * r + 1] = pos + 1 - blk.j0;
+    }
+  }
+
   function forward(p: AttentionParams): void {
     if (!(p.q.data instanceof Float32Array && p.out.data instanceof Float32Array)) {
       attentionReference(p); // float64: the reference kernel
@@ -176,33 +257,11 @@ export function makeBlockAttention(matmul: Matmul, expBlock: ExpInPlace = expJs)
         sb,
         0,
       );
-      // Masked softmax per row: p = exp(s·scale − max) / Σ over the visible columns, 0 elsewhere.
-      // Pass 1 shifts each row by its max (so exp never overflows), one exp call covers the block,
-      // pass 2 zeroes the masked columns and normalises.
-      for (let r = 0; r < M; r++) {
-        const pos = rowPos(blk, r);
-        const lo = firstVisibleKey(pos, window) - j0; // visible keys: block columns lo .. hi-1
-        const hi = pos + 1 - j0;
-        const o = r * n;
-        let m = Number.NEGATIVE_INFINITY;
-        for (let c = lo; c < hi; c++) m = Math.max(m, sb[o + c]! * scale);
-        for (let c = lo; c < hi; c++) sb[o + c] = sb[o + c]! * scale - m;
-        rowMax[r] = m;
-      }
-      expBlock(sb, M * n);
-      for (let r = 0; r < M; r++) {
-        const pos = rowPos(blk, r);
-        const lo = firstVisibleKey(pos, window) - j0;
-        const hi = pos + 1 - j0;
-        const o = r * n;
-        sb.fill(0, o, o + lo);
-        sb.fill(0, o + hi, o + n);
-        let z = 0;
-        for (let c = lo; c < hi; c++) z += sb[o + c]!;
-        const inv = 1 / z;
-        for (let c = lo; c < hi; c++) sb[o + c]! *= inv;
-        if (p.lse) p.lse[blk.row + r] = rowMax[r]! + Math.log(z);
-      }
+      // Masked softmax per row: p = exp(s·scale − max) / Σ over the visible columns, 0 elsewhere
+      // (the max keeps exp from overflowing); lse = max + log Σ for the backward pass.
+      fillRanges(blk, window);
+      rows.softmax(sb, M, n, ranges, scale, stats);
+      if (p.lse) for (let r = 0; r < M; r++) p.lse[blk.row + r] = stats[2 * r]! + Math.log(stats[2 * r + 1]!);
       // O [M, D] = Pb [M, n] @ V [n, D], then into out's rows
       product(matmul, M, n, D, [sb, 0, n, 1], [p.v.data, kvOffset(blk, p.v) + j0 * vs, vs, 1], rowsOut, 0);
       const o = rowsIn(blk, p.out);
@@ -251,27 +310,11 @@ export function makeBlockAttention(matmul: Matmul, expBlock: ExpInPlace = expJs)
       const v = kvOffset(blk, p.v) + j0 * vs;
       product(matmul, M, D, n, [p.q.data, q.off, q.stride, 1], [p.k.data, k, 1, ks], sb, 0); // Sb
       product(matmul, M, D, n, [p.dOut.data, g.off, g.stride, 1], [p.v.data, v, 1, vs], db, 0); // dPb = dO @ Vᵀ
-      // Pb = exp(s·scale − lse) (one exp call for the block), then on the visible columns
-      // dSb = Pb ⊙ (dPb − Σ_c Pb ⊙ dPb) · scale, and 0 on the masked ones.
-      for (let r = 0; r < M; r++) {
-        const l = lse[blk.row + r]!;
-        const o = r * n;
-        for (let c = 0; c < n; c++) sb[o + c] = sb[o + c]! * scale - l;
-      }
-      expBlock(sb, M * n);
-      for (let r = 0; r < M; r++) {
-        const pos = rowPos(blk, r);
-        const lo = firstVisibleKey(pos, window) - j0;
-        const hi = pos + 1 - j0;
-        const o = r * n;
-        sb.fill(0, o, o + lo);
-        sb.fill(0, o + hi, o + n);
-        let Di = 0;
-        for (let c = lo; c < hi; c++) Di += sb[o + c]! * db[o + c]!;
-        for (let c = lo; c < hi; c++) db[o + c] = sb[o + c]! * (db[o + c]! - Di) * scale;
-        db.fill(0, o, o + lo);
-        db.fill(0, o + hi, o + n);
-      }
+      // Pb = exp(s·scale − lse), then on the visible columns dSb = Pb ⊙ (dPb − Σ_c Pb ⊙ dPb) · scale,
+      // and 0 on the masked ones.
+      fillRanges(blk, window);
+      for (let r = 0; r < M; r++) stats[r] = lse[blk.row + r]!;
+      rows.softmaxGrad(sb, db, M, n, ranges, scale, stats);
       // dQ [M, D] = dSb @ K, then into dq's rows
       product(matmul, M, n, D, [db, 0, n, 1], [p.k.data, k, ks, 1], tmp, 0);
       const dqRows = rowsIn(blk, p.dq);

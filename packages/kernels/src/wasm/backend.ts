@@ -22,6 +22,7 @@ import { jsBackend } from "../js/backend.ts";
 import { makeBlockAttention } from "../js/block-attention.ts";
 import { countKernel } from "../kernel-stats.ts";
 import { decodeAttentionApplies, decodeAttentionWasm } from "./attention.ts";
+import { wasmRows } from "./attention-rows.ts";
 import { matmulWasm } from "./matmul.ts";
 import { matmulQuantizedWasm } from "./quantized.ts";
 import { hasUnaryWasm, unaryGradWasm, unaryWasm } from "./unary.ts";
@@ -30,12 +31,20 @@ export function isFloat32(p: MatmulParams): boolean {
   return p.a instanceof Float32Array && p.b instanceof Float32Array && p.out instanceof Float32Array;
 }
 
+/** What --verbose calls each kernel (made once: a kernel call should not build a string). */
+const MATMUL_NAMES = {
+  gemm: "matmul wasm gemm",
+  matvec: "matmul wasm matvec",
+  "matvec pinned": "matmul wasm matvec pinned",
+  empty: "matmul wasm empty",
+} as const;
+
 /** The wasm backend's matmul: the SIMD kernels for float32 (counted for --verbose), else the reference. */
 export function wasmBackendMatmul(p: MatmulParams): void {
   if (!isFloat32(p)) {
     countKernel("matmul reference (float64)");
     matmulReference(p);
-  } else countKernel(`matmul wasm ${matmulWasm(p)}`);
+  } else countKernel(MATMUL_NAMES[matmulWasm(p)]);
 }
 
 /** Products with a quantized weight: quant.wat for float32 (counted by type), else the reference. */
@@ -77,10 +86,7 @@ export const unaryGradAuto: Backend["unaryGrad"] = (op, x, y, g, out, param) => 
 export function attentionWith(
   matmulKernel: (p: MatmulParams) => void,
 ): Pick<Backend, "attention" | "attentionGrad"> {
-  const blocks = makeBlockAttention(matmulKernel, (x, n) => {
-    if (n < UNARY_WASM_MIN) for (let i = 0; i < n; i++) x[i] = Math.exp(x[i]!);
-    else unaryWasm("exp", x.subarray(0, n), x.subarray(0, n));
-  });
+  const blocks = makeBlockAttention(matmulKernel, wasmRows);
   return {
     attention: (p) => {
       if (decodeAttentionApplies(p)) {

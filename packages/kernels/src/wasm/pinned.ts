@@ -1,64 +1,91 @@
-// Pinned weights: inference weights kept in the wasm memory, so that a decoding step's
+// Pinned weights: inference weights that live in the wasm memory, so that a decoding step's
 // matrix-vector products read W where it lies instead of copying it in first (for a product that
-// reads each weight once, the copy would double the memory traffic).
+// reads each weight once, the copy would triple the memory traffic). The layout is the weight's
+// own (row-major, as loaded): the kernels read [N, K] and [K, N] alike, so there is no packed
+// second copy, and JavaScript reads the same array (an embedding lookup, a norm's gain).
 //
-// pinArrays() only records a promise; the first matrix-vector product that reads a pinned array
-// as its B operand packs that view (any strides: W or Wᵀ) into the layout axpyPanels streams
-// best, [N/32][K][32] (each strip of 32 output columns is one contiguous run of K·32 floats),
-// and every later product with the same view reuses it. So a tied embedding used as lm_head
-// (wte.transpose) is packed once as Wᵀ, and the same array used by embedding() is not copied.
-//
-// The contract is explicit because it cannot be checked cheaply: a pinned array must not be
-// written while it is pinned (the kernels would keep reading the old copy). Inference code pins
-// after loading (`pinWeights(parameters)`) and never trains; training code never pins.
-// unpinArrays() releases them all.
-// Not here: pinning for M > 1 (the packed gemm copies B anyway, and that copy is O(K·N) against
-// O(M·K·N) work), automatic invalidation.
-// Reference: TF.js's wasm backend keeps every tensor in wasm memory; XNNPACK packs weights once.
+// Two ways in:
+//   pinnedFloat32(n)   a zeroed Float32Array inside the wasm memory, for a loader to read a weight
+//                      into (`loadModel(dir, { allocate: pinnedFloat32 })`) or a KV cache to live
+//                      in: the weights exist once, in the memory the kernels read. Its block is
+//                      released when the array is garbage-collected (a FinalizationRegistry).
+//   pinArrays(arrays)  a promise that these arrays will not be written from now on: the first
+//                      product that reads one copies it into the wasm memory, and later products
+//                      read the copy. unpinArrays() releases the copies.
+// The contract of the second is explicit because it cannot be checked cheaply: a pinned array
+// must not be written while it is pinned (the kernels would keep reading the old copy). Inference
+// code pins after loading (`pinWeights(parameters)`) and never trains; training code never pins.
+// The first way has no such contract: the kernels read the array itself.
+// Only a shared memory (threads possible) hands out views: a plain memory's buffer is replaced on
+// every grow, which would detach them. And the weights stop at PINNED_MAX_BYTES, so the scratch
+// always has room: past it pinnedFloat32() returns an ordinary array and pinning copies nothing.
+// Not here: the kernels (matvec.wat), the scratch region (memory.ts).
+// Reference: PyTorch's pin_memory (host memory a device reads without staging); TF.js's wasm
+// backend, which keeps every tensor in wasm memory.
 
-import type { MatmulParams } from "@llmts/tensor";
-import { allocPinned, heapF32, resetPinned } from "./memory.ts";
+import {
+  allocPinned,
+  freePinned,
+  heapF32,
+  memory,
+  scratchBase,
+  sharedMemory,
+  wasmAddress,
+} from "./memory.ts";
 
-export const PANEL = 32; // columns per packed strip (axpyPanels' width)
+/** Weights stop here (1.5 GiB of the memory's 2 GiB): the rest is for the kernels' scratch. */
+export const PINNED_MAX_BYTES = 1.5 * 2 ** 30;
 
-/** Packed copies of one pinned array, keyed by the view: "offset,rowStride,colStride,K,N". */
-const pinned = new Map<Float32Array | Float64Array, Map<string, number>>();
+/** Copies of pinned arrays in the wasm memory (byte address), made on first use; -1: not yet. */
+const pinned = new Map<Float32Array | Float64Array | Int32Array, number>();
 
-/** Marks each array as immutable from now on; its views are packed on first use. */
+/** True when `bytes` more fit below PINNED_MAX_BYTES. */
+const fits = (bytes: number) => scratchBase() + bytes <= PINNED_MAX_BYTES;
+
+/**
+ * A zeroed Float32Array of n elements inside the wasm memory where a shared memory exists and
+ * the weights have room, else an ordinary one: what a model loader reads a weight into.
+ */
+export function pinnedFloat32(n: number): Float32Array {
+  if (!sharedMemory || !fits(n * 4)) return new Float32Array(n);
+  const at = allocPinned(n * 4);
+  const array = new Float32Array(memory.buffer, at, n);
+  released.register(array, at);
+  return array;
+}
+
+/** Frees the block of a pinnedFloat32() array once nothing refers to the array any more. */
+const released = new FinalizationRegistry<number>(freePinned);
+
+/** Marks each array as immutable from now on; each is copied in on first use. */
 export function pinArrays(arrays: readonly Float32Array[]): void {
-  for (const array of arrays) if (!pinned.has(array)) pinned.set(array, new Map());
+  for (const array of arrays) if (!pinned.has(array)) pinned.set(array, -1);
 }
 
 export function unpinArrays(): void {
+  for (const at of pinned.values()) if (at >= 0) freePinned(at);
   pinned.clear();
-  resetPinned();
 }
 
+/** Arrays pinned with pinArrays() (whether copied in yet or not). */
 export function pinnedCount(): number {
   return pinned.size;
 }
 
 /**
- * Byte address of B = p's [K, N] view of a pinned array, packed as [ceil(N/32)][K][32]
- * (zero columns past N), packing it now if this view was not seen before; -1 if B is not pinned.
+ * The byte address of element 0 of `array` in the wasm memory — where it lies when it is a view
+ * into the memory, or its pinned copy (made now if this is its first use) — or -1 when it is in
+ * neither place.
  */
-export function pinnedPanels(p: MatmulParams): number {
-  const views = pinned.get(p.b);
-  if (views === undefined) return -1;
-  const key = `${p.bOffset},${p.bRowStride},${p.bColStride},${p.K},${p.N}`;
-  const known = views.get(key);
-  if (known !== undefined) return known;
-  const { K, N, b } = p;
-  const panels = Math.ceil(N / PANEL);
-  const addr = allocPinned(panels * K * PANEL * 4);
-  const heap = heapF32();
-  const base = addr / 4;
-  for (let j = 0; j < panels * PANEL; j++) {
-    // column j of B goes to strip q = j / 32, lane j % 32, one float per row k
-    let dst = base + Math.floor(j / PANEL) * K * PANEL + (j % PANEL);
-    let src = p.bOffset + j * p.bColStride;
-    for (let k = 0; k < K; k++, dst += PANEL, src += p.bRowStride) heap[dst] = j < N ? b[src]! : 0;
-  }
-  views.set(key, addr);
+export function weightAddress(array: Float32Array | Float64Array | Int32Array): number {
+  const at = wasmAddress(array);
+  if (at >= 0) return at;
+  const copy = pinned.get(array);
+  if (copy === undefined || !(array instanceof Float32Array)) return -1;
+  if (copy >= 0) return copy;
+  if (!fits(array.byteLength)) return -1;
+  const addr = allocPinned(array.byteLength);
+  heapF32().set(array, addr / 4);
+  pinned.set(array, addr);
   return addr;
 }

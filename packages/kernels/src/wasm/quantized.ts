@@ -21,9 +21,8 @@
 // packed weights (one contiguous panel per group of output rows).
 
 import { halfToFloat, QUANT_BLOCK, type QuantizedMatmulParams, type QuantizedMatrix } from "@llmts/tensor";
-import { runSplit } from "./matmul.ts";
 import { align, allocPinned, ensureBytes, heapF32, memory, quantKernels, scratchBase } from "./memory.ts";
-import { JOB, post, workerCount } from "./workers.ts";
+import { JOB, runJob, workerCount } from "./workers.ts";
 
 /** Where a weight lies in the wasm memory: groups of 4 rows, `groupBytes` each. */
 interface Resident {
@@ -95,12 +94,10 @@ export function matmulQuantizedWasm(p: QuantizedMatmulParams): void {
 
   const job = w.type === "Q8_0" ? JOB.q8_0Rows : JOB.q4_0Rows;
   const kernel = w.type === "Q8_0" ? quantKernels.q8_0Rows : quantKernels.q4_0Rows;
-  const split = M * K * N >= SPLIT ? workerCount() + 1 : 1;
-  runSplit(r.Np, 4, split, (j0, j1, worker) => {
-    const args = [xqAddr, M, r.at + (j0 / 4) * r.groupBytes, yAddr + j0 * M * 4, j1 - j0, K] as const;
-    if (worker === 0) kernel(...args);
-    else post(worker - 1, job, args);
-  });
+  if (M * K * N >= SPLIT && workerCount() > 0) {
+    // rows of W shared out in chunks of whole groups of 4 (workers.ts)
+    runJob(job, [xqAddr, M, r.at, yAddr, r.groupBytes, K], r.Np, 4);
+  } else kernel(xqAddr, M, r.at, yAddr, r.Np, K);
 
   const heap = heapF32();
   const y = yAddr / 4;

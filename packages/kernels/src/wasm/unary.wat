@@ -6,6 +6,8 @@
 ;; addresses and n a multiple of 4 (the caller pads):
 ;;   f(x, out, n)       out[i] = f(x[i])               exp, silu, geluTanh, gelu
 ;;   f(x, g, out, n)    out[i] = g[i] · f'(x[i])        siluGrad, geluTanhGrad, geluGrad
+;; and, at the end, the masked softmax rows of attention blocks and their gradient (softmaxRows,
+;; softmaxGradRows: rows of any width, the exp of this file inline).
 ;; Arithmetic is float32 (the reference kernels use float64: results agree to a few float32 ulps,
 ;; and the tests check it).
 ;; Not here: copying in and out (unary.ts), threads, float64.
@@ -214,4 +216,162 @@
           (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $i)))
                      (f32x4.add (call $phi (local.get $xi)) (f32x4.mul (local.get $xi) (local.get $density)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
-        (br $each)))))
+        (br $each))))
+  ;; The softmax rows of attention blocks (js/block-attention.ts): a block of M query rows holds
+  ;; s [M, n] (row r's scores q_r · k_j for keys j0 .. j0+n-1), row r sees the columns
+  ;; [lo_r, hi_r) (ranges: int32 pairs), and every masked column ends as 0.
+
+  ;; softmaxRows, forward: p = exp(s·scale − m) / z on the visible columns, m = max_j s·scale and
+  ;; z = Σ_j exp(s·scale − m) (the max keeps exp from overflowing); stats[r] = (m, z) for the caller's
+  ;; log-sum-exp lse = m + log z (wasm has no log).
+  ;;
+  ;;   for (r = 0; r < M; r++)
+  ;;     m = max_{lo ≤ j < hi} s[r, j]·scale;  s[r, j] = exp(s[r, j]·scale − m);  z = Σ s[r, j]
+  ;;     s[r, j] /= z for lo ≤ j < hi, 0 elsewhere
+  (func (export "softmaxRows")
+    (param $s i32) (param $M i32) (param $n i32) (param $ranges i32) (param $scale f32) (param $stats i32)
+    (local $r i32) (local $row i32) (local $a i32) (local $b i32) (local $p i32)  ;; row, &s[r, lo], &s[r, hi]
+    (local $vs v128) (local $vm v128) (local $vz v128) (local $e v128)
+    (local $m f32) (local $z f32) (local $x f32)
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $eachRow
+        (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $M)))
+        (local.set $row (i32.add (local.get $s) (i32.shl (i32.mul (local.get $r) (local.get $n)) (i32.const 2))))
+        (local.set $a (i32.add (local.get $row) (i32.shl (i32.load (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))) (i32.const 2))))
+        (local.set $b (i32.add (local.get $row) (i32.shl (i32.load offset=4 (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))) (i32.const 2))))
+        ;; m: four lanes at a time, then the last few one by one
+        (local.set $vm (v128.const f32x4 -inf -inf -inf -inf))
+        (local.set $p (local.get $a))
+        (block $done (loop $each
+          (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $b)))
+          (local.set $vm (f32x4.max (local.get $vm) (f32x4.mul (v128.load (local.get $p)) (local.get $vs))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $each)))
+        (local.set $m (f32.max (f32.max (f32x4.extract_lane 0 (local.get $vm)) (f32x4.extract_lane 1 (local.get $vm)))
+                               (f32.max (f32x4.extract_lane 2 (local.get $vm)) (f32x4.extract_lane 3 (local.get $vm)))))
+        (block $done (loop $each
+          (br_if $done (i32.ge_u (local.get $p) (local.get $b)))
+          (local.set $m (f32.max (local.get $m) (f32.mul (f32.load (local.get $p)) (local.get $scale))))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br $each)))
+        ;; s = exp(s·scale − m), and its sum z
+        (local.set $vm (f32x4.splat (local.get $m)))
+        (local.set $vz (v128.const f32x4 0 0 0 0))
+        (local.set $p (local.get $a))
+        (block $done (loop $each
+          (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $b)))
+          (local.set $e (call $exp (f32x4.sub (f32x4.mul (v128.load (local.get $p)) (local.get $vs)) (local.get $vm))))
+          (v128.store (local.get $p) (local.get $e))
+          (local.set $vz (f32x4.add (local.get $vz) (local.get $e)))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $each)))
+        (local.set $z (f32.add (f32.add (f32x4.extract_lane 0 (local.get $vz)) (f32x4.extract_lane 1 (local.get $vz)))
+                               (f32.add (f32x4.extract_lane 2 (local.get $vz)) (f32x4.extract_lane 3 (local.get $vz)))))
+        (block $done (loop $each
+          (br_if $done (i32.ge_u (local.get $p) (local.get $b)))
+          (local.set $x (f32x4.extract_lane 0
+            (call $exp (f32x4.splat (f32.sub (f32.mul (f32.load (local.get $p)) (local.get $scale)) (local.get $m))))))
+          (f32.store (local.get $p) (local.get $x))
+          (local.set $z (f32.add (local.get $z) (local.get $x)))
+          (local.set $p (i32.add (local.get $p) (i32.const 4)))
+          (br $each)))
+        ;; s /= z on the visible columns, 0 on the others
+        (call $scaleRange (local.get $a) (local.get $b) (f32.div (f32.const 1) (local.get $z)))
+        (memory.fill (local.get $row) (i32.const 0) (i32.sub (local.get $a) (local.get $row)))
+        (memory.fill (local.get $b) (i32.const 0)
+          (i32.sub (i32.add (local.get $row) (i32.shl (local.get $n) (i32.const 2))) (local.get $b)))
+        (f32.store (i32.add (local.get $stats) (i32.shl (local.get $r) (i32.const 3))) (local.get $m))
+        (f32.store offset=4 (i32.add (local.get $stats) (i32.shl (local.get $r) (i32.const 3))) (local.get $z))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $eachRow))))
+
+  ;; x[i] *= c for a ≤ &x[i] < b (byte addresses)
+  (func $scaleRange (param $a i32) (param $b i32) (param $c f32)
+    (local $vc v128)
+    (local.set $vc (f32x4.splat (local.get $c)))
+    (block $done (loop $each
+      (br_if $done (i32.gt_u (i32.add (local.get $a) (i32.const 16)) (local.get $b)))
+      (v128.store (local.get $a) (f32x4.mul (v128.load (local.get $a)) (local.get $vc)))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (br $each)))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $b)))
+      (f32.store (local.get $a) (f32.mul (f32.load (local.get $a)) (local.get $c)))
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (br $each))))
+
+  ;; softmaxGradRows, backward: with the forward's lse per row, and d = dP [M, n] (the gradient
+  ;; of the probabilities):
+  ;;
+  ;;   for (r = 0; r < M; r++)
+  ;;     s[r, j] = P = exp(s[r, j]·scale − lse[r])            lo ≤ j < hi (the forward's p)
+  ;;     D = Σ_j P[r, j] · d[r, j]
+  ;;     d[r, j] = P[r, j] · (d[r, j] − D) · scale           (dS, the gradient of the scores)
+  ;;   and s, d = 0 on the masked columns
+  (func (export "softmaxGradRows")
+    (param $s i32) (param $d i32) (param $M i32) (param $n i32) (param $ranges i32) (param $scale f32) (param $lse i32)
+    (local $r i32) (local $rowBytes i32) (local $lo i32) (local $hi i32) (local $j i32) (local $off i32)
+    (local $vs v128) (local $vl v128) (local $e v128) (local $vD v128) (local $vDi v128)
+    (local $D f32) (local $x f32)
+    (local.set $vs (f32x4.splat (local.get $scale)))
+    (local.set $rowBytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $eachRow
+        (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $M)))
+        (local.set $lo (i32.shl (i32.load (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))) (i32.const 2)))
+        (local.set $hi (i32.shl (i32.load offset=4 (i32.add (local.get $ranges) (i32.shl (local.get $r) (i32.const 3)))) (i32.const 2)))
+        (local.set $off (i32.mul (local.get $r) (local.get $rowBytes)))  ;; row r's byte offset in s and d
+        (local.set $vl (v128.load32_splat (i32.add (local.get $lse) (i32.shl (local.get $r) (i32.const 2)))))
+        ;; P = exp(s·scale − lse), D = Σ P·d
+        (local.set $vD (v128.const f32x4 0 0 0 0))
+        (local.set $j (local.get $lo))
+        (block $done (loop $each
+          (br_if $done (i32.gt_s (i32.add (local.get $j) (i32.const 16)) (local.get $hi)))
+          (local.set $e (call $exp (f32x4.sub (f32x4.mul (v128.load (i32.add (local.get $s) (i32.add (local.get $off) (local.get $j)))) (local.get $vs))
+                                              (local.get $vl))))
+          (v128.store (i32.add (local.get $s) (i32.add (local.get $off) (local.get $j))) (local.get $e))
+          (local.set $vD (f32x4.add (local.get $vD)
+            (f32x4.mul (local.get $e) (v128.load (i32.add (local.get $d) (i32.add (local.get $off) (local.get $j)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $each)))
+        (local.set $D (f32.add (f32.add (f32x4.extract_lane 0 (local.get $vD)) (f32x4.extract_lane 1 (local.get $vD)))
+                               (f32.add (f32x4.extract_lane 2 (local.get $vD)) (f32x4.extract_lane 3 (local.get $vD)))))
+        (block $done (loop $each
+          (br_if $done (i32.ge_s (local.get $j) (local.get $hi)))
+          (local.set $x (f32x4.extract_lane 0
+            (call $exp (f32x4.sub (f32x4.mul (v128.load32_splat (i32.add (local.get $s) (i32.add (local.get $off) (local.get $j)))) (local.get $vs))
+                                  (local.get $vl)))))
+          (f32.store (i32.add (local.get $s) (i32.add (local.get $off) (local.get $j))) (local.get $x))
+          (local.set $D (f32.add (local.get $D) (f32.mul (local.get $x) (f32.load (i32.add (local.get $d) (i32.add (local.get $off) (local.get $j)))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $each)))
+        ;; dS = P · (d − D) · scale
+        (local.set $vDi (f32x4.splat (local.get $D)))
+        (local.set $j (local.get $lo))
+        (block $done (loop $each
+          (br_if $done (i32.gt_s (i32.add (local.get $j) (i32.const 16)) (local.get $hi)))
+          (v128.store (i32.add (local.get $d) (i32.add (local.get $off) (local.get $j)))
+            (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $s) (i32.add (local.get $off) (local.get $j))))
+                                  (f32x4.sub (v128.load (i32.add (local.get $d) (i32.add (local.get $off) (local.get $j)))) (local.get $vDi)))
+                       (local.get $vs)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $each)))
+        (block $done (loop $each
+          (br_if $done (i32.ge_s (local.get $j) (local.get $hi)))
+          (f32.store (i32.add (local.get $d) (i32.add (local.get $off) (local.get $j)))
+            (f32.mul (f32.mul (f32.load (i32.add (local.get $s) (i32.add (local.get $off) (local.get $j))))
+                              (f32.sub (f32.load (i32.add (local.get $d) (i32.add (local.get $off) (local.get $j)))) (local.get $D)))
+                     (local.get $scale)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $each)))
+        ;; 0 on the masked columns of both
+        (memory.fill (i32.add (local.get $s) (local.get $off)) (i32.const 0) (local.get $lo))
+        (memory.fill (i32.add (local.get $d) (local.get $off)) (i32.const 0) (local.get $lo))
+        (memory.fill (i32.add (local.get $s) (i32.add (local.get $off) (local.get $hi))) (i32.const 0) (i32.sub (local.get $rowBytes) (local.get $hi)))
+        (memory.fill (i32.add (local.get $d) (i32.add (local.get $off) (local.get $hi))) (i32.const 0) (i32.sub (local.get $rowBytes) (local.get $hi)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $eachRow))))
+)

@@ -22,7 +22,7 @@ import {
 } from "@llmts/safetensors/node";
 import { type ModelConfig, parseConfigText } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { modelFromWeights, type SaveOptions, toCheckpoint } from "../load.ts";
+import { type LoadOptions, modelFromWeights, type SaveOptions, toCheckpoint } from "../load.ts";
 import type { CausalLM } from "../model.ts";
 import { ggufModelPath, loadGgufModel } from "./gguf.ts";
 
@@ -41,16 +41,17 @@ export function readConfig(dir: string): ModelConfig {
 }
 
 /**
- * Reads DIR/config.json and the weights next to it (single file or sharded), converted to f32.
- * A GGUF file, or a directory whose weights are DIR/model.gguf, loads through node/gguf.ts.
+ * Reads DIR/config.json and the weights next to it (single file or sharded), converted to f32;
+ * `options.allocate` says where the weights go (read there straight from the file). A GGUF file,
+ * or a directory whose weights are DIR/model.gguf, loads through node/gguf.ts.
  */
-export function loadModel(dir: string): { config: ModelConfig; model: CausalLM } {
+export function loadModel(dir: string, options: LoadOptions = {}): { config: ModelConfig; model: CausalLM } {
   const gguf = ggufModelPath(dir);
   if (gguf !== undefined) return loadGgufModel(gguf.file, gguf.dir);
   const config = readConfig(dir);
   const ckpt = openCheckpoint(dir);
   try {
-    return { config, model: modelFromWeights(config, ckpt, resolve(dir)) };
+    return { config, model: modelFromWeights(config, ckpt, resolve(dir), options) };
   } finally {
     ckpt.close();
   }

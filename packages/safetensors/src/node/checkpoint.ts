@@ -33,8 +33,8 @@ export interface Checkpoint {
   metadata: Record<string, string> | undefined;
   has(name: string): boolean;
   info(name: string): CheckpointTensorInfo;
-  /** Read one tensor from its shard into its own buffer. */
-  read(name: string): Tensor;
+  /** Read one tensor from its shard into its own buffer, or into `into` (its exact byte length). */
+  read(name: string, into?: Uint8Array): Tensor;
   close(): void;
 }
 
@@ -131,7 +131,7 @@ export function openCheckpoint(pathOrDir: string): Checkpoint {
       metadata: merged,
       has: (name) => byName.has(name),
       info: (name) => entry(name).info,
-      read: (name) => entry(name).reader.read(name),
+      read: (name, into) => entry(name).reader.read(name, into),
       close: () => {
         for (const r of readers) r.close();
       },

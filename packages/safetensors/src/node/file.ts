@@ -27,8 +27,11 @@ export interface SafetensorsReader {
   metadata: Record<string, string> | undefined;
   has(name: string): boolean;
   info(name: string): TensorInfo;
-  /** Read one tensor from disk into its own buffer. */
-  read(name: string): Tensor;
+  /**
+   * Read one tensor from disk into its own buffer, or into `into` (exactly the tensor's byte
+   * length: a loader that wants the bytes somewhere in particular reads them there, no copy).
+   */
+  read(name: string, into?: Uint8Array): Tensor;
   close(): void;
 }
 
@@ -77,10 +80,14 @@ export function openSafetensors(path: string): SafetensorsReader {
       metadata: header.metadata,
       has: (name) => byName.has(name),
       info,
-      read(name) {
+      read(name, into) {
         if (!open) fail(`cannot read "${name}": the file was closed`, path);
         const { dtype, shape, dataOffsets } = info(name);
-        const data = new Uint8Array(dataOffsets[1] - dataOffsets[0]);
+        const bytes = dataOffsets[1] - dataOffsets[0];
+        if (into !== undefined && into.byteLength !== bytes) {
+          fail(`cannot read "${name}" (${bytes} bytes) into a buffer of ${into.byteLength} bytes`, path);
+        }
+        const data = into ?? new Uint8Array(bytes);
         readFully(fd, data, header.dataStart + dataOffsets[0], path);
         return { dtype, shape: [...shape], data };
       },
