@@ -16,7 +16,7 @@ import { basename, join, resolve } from "node:path";
 import { type ChatTemplate, chatTemplateFor } from "@llmts/chat";
 import { openGguf } from "@llmts/gguf/node";
 import { pinWeights } from "@llmts/kernels/node";
-import { configToJson, slotModel } from "@llmts/model";
+import { type Allocate, configToJson, slotModel } from "@llmts/model";
 import { ggufModelPath, loadModel } from "@llmts/model/node";
 import { readLimitedText } from "@llmts/safetensors/node";
 import type { ServedModel } from "@llmts/server";
@@ -31,7 +31,11 @@ const MiB = 1024 * 1024;
  * `path` is a checkpoint directory (safetensors, or model.gguf from `llmts quantize`) or a GGUF
  * file, whose metadata then holds the tokenizer and, when the file has one, the chat template.
  */
-export function loadServedModel(path: string, slots: number): ServedModel {
+export function loadServedModel(
+  path: string,
+  slots: number,
+  where: { allocate?: Allocate } = {},
+): ServedModel {
   const gguf = ggufModelPath(path);
   if (!existsSync(path) || !(statSync(path).isDirectory() || gguf !== undefined))
     throw new CliError(`--model: no such directory or GGUF file: ${path}`);
@@ -44,11 +48,11 @@ export function loadServedModel(path: string, slots: number): ServedModel {
   // A GGUF file's side files (tokenizer_config.json, generation_config.json) sit in no directory of its own.
   const dir = gguf !== undefined && gguf.dir === null ? null : path;
   const t0 = performance.now();
-  const { model } = loadModel(path);
-  pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
+  const { model } = loadModel(path, where);
+  pinWeights(model.parameters().values()); // read-only from here: any weight not loaded in place is copied in once
   const tokenizer = loadTokenizer(path);
   const template = dir !== null ? readTemplate(dir) : ggufTemplate(path);
-  const slotted = slotModel(model, { slots });
+  const slotted = slotModel(model, { slots, ...where });
   slotted.extend(0, [0]); // warm-up: the first request should not pay for compiling and packing
   slotted.truncate(0, 0);
   const loadDurationMs = performance.now() - t0;

@@ -322,6 +322,37 @@ describe("llmts generate", () => {
     expect(r.stdout).toMatch(/^\d+ \d+ \d+ \d+ \d+\n$/);
   });
 
+  it("loads the weights into the wasm kernels' memory on auto and wasm, and reads them there", async () => {
+    const model = join(fixtures, "llama-gqa-tied");
+    const ref = JSON.parse(readFileSync(join(model, "reference.json"), "utf8"));
+    const run = (backend: string) =>
+      llmts(
+        "--model",
+        model,
+        "--prompt-ids",
+        ref.prompt_ids.join(","),
+        "--max-new-tokens",
+        "4",
+        "--temperature",
+        "0",
+        "--backend",
+        backend,
+        "--verbose",
+        "--json",
+      );
+    const [auto, wasm, js] = await Promise.all([run("auto"), run("wasm"), run("js")]);
+    for (const r of [auto, wasm]) {
+      // The line printed at exit: every pinned weight is a view of the kernels' memory, none a copy.
+      const [, pinned, inPlace] = /(\d+) pinned weights, (\d+) loaded in place/.exec(r.stderr) ?? [];
+      expect(Number(pinned), r.stderr).toBeGreaterThan(0);
+      expect(inPlace).toBe(pinned);
+      expect(r.stderr).toMatch(/matmul wasm matvec pinned \d+/);
+      expect(lastJson(r).generated_ids).toEqual(ref.greedy_ids.slice(0, 4));
+    }
+    expect(js.stderr).not.toMatch(/loaded in place/);
+    expect(lastJson(js).generated_ids).toEqual(ref.greedy_ids.slice(0, 4));
+  });
+
   it("prints every module of the prefill pass with --trace, for GPT-2 and Llama", async () => {
     const run = (name: string) =>
       llmts("--model", join(fixtures, name), "--prompt-ids", "1,2,3", "--max-new-tokens", "2", "--trace");

@@ -45,7 +45,7 @@ import {
   wasmBackendMatmul,
   wasmBackendMatmulQuantized,
 } from "./wasm/backend.ts";
-import { pinArrays, pinnedCount, unpinArrays } from "./wasm/pinned.ts";
+import { pinArrays, pinnedCount, pinnedInPlaceCount, unpinArrays } from "./wasm/pinned.ts";
 import { releaseQuantized } from "./wasm/quantized.ts";
 import { mayBlock, setWorkerCount, workerCount, workersReady } from "./wasm/workers.ts";
 
@@ -171,11 +171,14 @@ function rule(name: string, threads: number): string {
 /**
  * One line for --verbose: the backend's rule per op, the thread count, the pinned weights, and
  * once kernels have run, how often each ran (the choice actually made), e.g.
- *   backend auto (matmul: ...; threads 1; 75 pinned weights; ran: matmul wasm matvec pinned 8643, ...)
+ *   backend auto (matmul: ...; threads 1; 75 pinned weights, 75 loaded in place; ran: matmul wasm matvec pinned 8643, ...)
+ * ("loaded in place": read from the file straight into the kernels' memory, so never copied.)
  */
 export function describeBackend(): string {
   const b = getBackend();
-  const pinned = pinnedCount() > 0 ? `; ${pinnedCount()} pinned weights` : "";
+  const inPlace = pinnedInPlaceCount();
+  const pinned =
+    pinnedCount() > 0 ? `; ${pinnedCount()} pinned weights${inPlace > 0 ? `, ${inPlace} loaded in place` : ""}` : "";
   const ran = kernelCounts();
   const counts = ran.length > 0 ? `; ran: ${ran.map(([k, n]) => `${k} ${n}`).join(", ")}` : "";
   const platform = getPlatform()?.name ?? "no platform adapter";

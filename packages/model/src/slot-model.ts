@@ -16,11 +16,16 @@
 
 import { intTensor } from "@llmts/tensor";
 import type { CausalLM } from "./model.ts";
+import type { Allocate } from "./weights.ts";
 
-export function slotModel(model: CausalLM, options: { slots: number; maxLength?: number }) {
+export function slotModel(
+  model: CausalLM,
+  options: { slots: number; maxLength?: number; allocate?: Allocate | undefined },
+) {
   const cache = model.newCache({
     batchSize: options.slots,
     maxLength: options.maxLength ?? model.contextLength,
+    allocate: options.allocate, // where the KV cache lives (see CacheOptions)
   });
   const V = model.vocabSize;
   return {

@@ -16,7 +16,12 @@ import { createInterface } from "node:readline";
 import { type ChatMessage, chatPromptIds } from "@llmts/chat";
 import { type BatchJob, type BatchResult, ContinuousBatcher } from "@llmts/sample";
 import type { Command } from "commander";
-import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
+import {
+  addBackendFlags,
+  applyBackendFlags,
+  type BackendFlags,
+  inferenceAllocate,
+} from "../backend-flags.ts";
 import { parseNumberFlag } from "../errors.ts";
 import { addSamplingFlags, parseSamplingFlags, type SamplingFlags } from "../sampling-flags.ts";
 import { loadServedModel } from "../serving-model.ts";
@@ -60,7 +65,7 @@ async function runChat(o: ChatFlags): Promise<void> {
       ? undefined
       : parseNumberFlag("--max-new-tokens", o.maxNewTokens, { integer: true, min: 1 });
   applyBackendFlags(o);
-  const model = loadServedModel(o.model, 1);
+  const model = loadServedModel(o.model, 1, inferenceAllocate(o));
   const batcher = new ContinuousBatcher(model.slots, { tokenizer: model.tokenizer });
   const context = model.slots.contextLength;
   const interactive = process.stdin.isTTY === true;

@@ -31,7 +31,12 @@ import { GENERATION_DEFAULTS, type GenerationConfig, type GenerationResult, gene
 import { residentSetBytes } from "@llmts/sample/node";
 import { hasTokenizer, loadTokenizer } from "@llmts/tokenizer/node";
 import type { Command } from "commander";
-import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
+import {
+  addBackendFlags,
+  applyBackendFlags,
+  type BackendFlags,
+  inferenceAllocate,
+} from "../backend-flags.ts";
 import { CliError, parseNumberFlag, warn } from "../errors.ts";
 import { withGenerationFlags } from "../generation-flags.ts";
 import { encodePrompt, eosIds } from "../model-files.ts";
@@ -120,8 +125,9 @@ function runGenerate(o: GenerateFlags): void {
   // --verbose: the rule now; at exit, the same line with the pinned weights and the kernels that ran.
   applyBackendFlags(o);
 
-  const { model } = loadModel(o.model);
-  pinWeights(model.parameters().values()); // read-only from here: decode reads packed copies
+  const where = inferenceAllocate(o); // the weights and the KV cache in the kernels' memory
+  const { model } = loadModel(o.model, where);
+  pinWeights(model.parameters().values()); // read-only from here: any weight not loaded in place is copied in once
   const tokenizer = hasTokenizer(o.model) ? loadTokenizer(o.model) : undefined;
   const noTokenizer = `${o.model} has no tokenizer (tokenizer.json, vocab.json + merges.txt or tokenizer.bin)`;
   if (o.prompt !== undefined && !tokenizer) throw new CliError(`--prompt: ${noTokenizer}; use --prompt-ids`);
@@ -137,7 +143,7 @@ function runGenerate(o: GenerateFlags): void {
   let result: GenerationResult;
   try {
     result = withGenerationFlags(() =>
-      generate(stepModel(model), promptIds, config, {
+      generate(stepModel(model, where), promptIds, config, {
         tokenizer,
         memoryBytes: residentSetBytes,
         onText: write,

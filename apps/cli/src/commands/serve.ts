@@ -14,7 +14,12 @@
 
 import { startServer } from "@llmts/server";
 import type { Command } from "commander";
-import { addBackendFlags, applyBackendFlags, type BackendFlags } from "../backend-flags.ts";
+import {
+  addBackendFlags,
+  applyBackendFlags,
+  type BackendFlags,
+  inferenceAllocate,
+} from "../backend-flags.ts";
 import { CliError, parseNumberFlag } from "../errors.ts";
 import { loadServedModel } from "../serving-model.ts";
 
@@ -68,7 +73,7 @@ async function runServe(o: ServeFlags): Promise<void> {
   if (apiKey !== undefined && apiKey.trim() === "") throw new CliError("--api-key: the key is empty");
   applyBackendFlags(o);
 
-  const model = loadServedModel(o.model, maxBatch);
+  const model = loadServedModel(o.model, maxBatch, inferenceAllocate(o));
   const log = (line: string) => process.stderr.write(`serve: ${line}\n`);
   const template = model.template.isDefault ? "the plain default (one line per turn)" : "the model's own";
   log(

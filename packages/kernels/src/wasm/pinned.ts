@@ -8,7 +8,9 @@
 //   pinnedFloat32(n)   a zeroed Float32Array inside the wasm memory, for a loader to read a weight
 //                      into (`loadModel(dir, { allocate: pinnedFloat32 })`) or a KV cache to live
 //                      in: the weights exist once, in the memory the kernels read. Its block is
-//                      released when the array is garbage-collected (a FinalizationRegistry).
+//                      released when the array is garbage-collected (a FinalizationRegistry),
+//                      so keep the array itself alive, not just a subarray() of it: a view that
+//                      outlives its parent points at a block the next allocation may reuse.
 //   pinArrays(arrays)  a promise that these arrays will not be written from now on: the first
 //                      product that reads one copies it into the wasm memory, and later products
 //                      read the copy. unpinArrays() releases the copies.
@@ -70,6 +72,13 @@ export function unpinArrays(): void {
 /** Arrays pinned with pinArrays() (whether copied in yet or not). */
 export function pinnedCount(): number {
   return pinned.size;
+}
+
+/** Of the pinned arrays, how many lie in the wasm memory already (loaded there: nothing to copy). */
+export function pinnedInPlaceCount(): number {
+  let n = 0;
+  for (const array of pinned.keys()) if (wasmAddress(array) >= 0) n++;
+  return n;
 }
 
 /**
