@@ -42,7 +42,7 @@ if (path === null) {
   }
   path = found();
   if (path === null) {
-    console.error("test: apt-get installed chromium, but no binary was found at " + CANDIDATES.join(", "));
+    console.error(`test: apt-get installed chromium, but no binary was found at ${CANDIDATES.join(", ")}`);
     process.exit(1);
   }
 }

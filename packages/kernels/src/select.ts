@@ -178,7 +178,9 @@ export function describeBackend(): string {
   const b = getBackend();
   const inPlace = pinnedInPlaceCount();
   const pinned =
-    pinnedCount() > 0 ? `; ${pinnedCount()} pinned weights${inPlace > 0 ? `, ${inPlace} loaded in place` : ""}` : "";
+    pinnedCount() > 0
+      ? `; ${pinnedCount()} pinned weights${inPlace > 0 ? `, ${inPlace} loaded in place` : ""}`
+      : "";
   const ran = kernelCounts();
   const counts = ran.length > 0 ? `; ran: ${ran.map(([k, n]) => `${k} ${n}`).join(", ")}` : "";
   const platform = getPlatform()?.name ?? "no platform adapter";
