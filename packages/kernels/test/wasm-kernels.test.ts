@@ -188,6 +188,42 @@ describe("wasm SIMD matmul matches the reference", () => {
     }
   });
 
+  it("runs a few rows (M = 2, 3; up to 8 for a large Wᵀ) over one read of W, each row as it would alone", () => {
+    const rng = new Rng(23);
+    for (const [M, K, N, large] of [
+      [2, 288, 768, false],
+      [3, 37, 29, false],
+      [3, 5, 70, false],
+      [8, 1024, 2048, true], // 8 MiB: the output layer's case
+    ] as const) {
+      for (const transB of large ? [true] : [false, true]) {
+        for (const resident of [false, true]) {
+          const c = makeCase(M, K, N, false, transB, rng);
+          let b = c.b;
+          if (resident) {
+            b = pinnedFloat32(c.b.length);
+            b.set(c.b);
+          }
+          const label = `M=${M} transB=${transB} resident=${resident}`;
+          expectClose(matmulWasm, { ...c, b }, label);
+          const out = new Float32Array(M * N + 2);
+          expect(matmulWasm(params({ ...c, b }, out)), label).toBe(resident ? "matvec pinned" : "matvec");
+          // Row m alone (M = 1, the dotRows / axpyRows path) gives the same bits.
+          for (let m = 0; m < M; m++) {
+            const row = { ...c, b, M: 1, a: c.a.subarray(m * K) }; // params() reads A from offset 3
+            expect(run(matmulWasm, row), `${label} row ${m}`).toEqual(
+              out.subarray(2 + m * N, 2 + (m + 1) * N),
+            );
+          }
+        }
+      }
+    }
+    // Past those counts, gemm.
+    expect(matmulWasm(params(makeCase(4, 64, 96, false, true, rng), new Float32Array(4 * 96 + 2)))).toBe(
+      "gemm",
+    );
+  });
+
   it("gathers a strided view whose elements lie far apart (a head of q, k or v in a [T, 3C] projection)", () => {
     const rng = new Rng(22);
     // A [M, D] = rows of head 1 in a [T, 3C] buffer (row stride 3C = 96); B = Kᵀ [D, n] read from
@@ -224,11 +260,13 @@ describe("wasm SIMD matmul matches the reference", () => {
 
   it("gives the same values split across worker threads as on one thread", () => {
     const rng = new Rng(15);
-    // gemm, and both unpinned matrix-vector kernels (dotRows for B = Wᵀ, axpyPanels for B = W)
+    // gemm, and the unpinned matrix-vector kernels (dotRows for B = Wᵀ, axpyRows for B = W)
     const cases = [
       makeCase(300, 500, 70, false, false, rng),
       makeCase(1, 1024, 1100, false, true, rng),
       makeCase(1, 1024, 1100, false, false, rng),
+      makeCase(3, 1024, 1100, false, true, rng), // the *Batch kernels
+      makeCase(3, 1024, 1100, false, false, rng),
     ];
     const single = cases.map((c) => run(matmulWasm, c));
     try {

@@ -4,11 +4,14 @@
 // against O(M·K·N) work, so they cost little except for the matrix-vector product, where reading
 // W once *is* the work: pinning exists for that.
 //
-//   gemm (M > 1):   A packed into strips of 4 rows (gemm.wat's packA); B read by its strides
+//   matvec (M <= 3, or up to 8 when B = Wᵀ is a large weight; see MATVEC_MAX_M):
+//                   dotRows for B = Wᵀ stored [N, K], axpyRows for B stored [K, N]; the threads
+//                   share out the rows (dotRows) or columns (axpyRows) of W. Several rows of A (a
+//                   server's batch of decoding sequences) go through each block of W while it is
+//                   cached (the *Batch kernels), so W is read from memory once, as for M = 1.
+//   gemm (the rest): A packed into strips of 4 rows (gemm.wat's packA); B read by its strides
 //                   (gemm.wat packs it into cache-sized blocks itself); the threads share out
 //                   the columns of C.
-//   matvec (M = 1): dotRows for B = Wᵀ stored [N, K], axpyRows for B stored [K, N]; the
-//                   threads share out the rows (dotRows) or columns (axpyRows) of W.
 //
 // Not here: float64 (the caller falls back to the reference kernel), the thread pool.
 // Reference: gemm.wat and matvec.wat for what each wasm function computes; ../js/matmul.ts for
@@ -23,6 +26,17 @@ import { JOB, PACK_BYTES, runJob, workerCount } from "./workers.ts";
 export const MR = 4;
 /** Columns of C per micro-tile (two f32x4 vectors). */
 export const NR = 8;
+
+// How many rows of A run as matrix-vector products sharing one read of W (matvecWasm) before
+// gemm takes over. Measured on 1 thread (AMD EPYC, Node 20; `matmul` section's shapes): at M = 2
+// the shared read takes about half gemm's time (gemm pads A to 4 rows and packs all of B); at
+// M = 4 the two are even; at M = 8 gemm is 15-50% faster — except for an x @ Wᵀ whose W is far
+// larger than the caches (a 32000 x 288 output layer, 37 MB), which gemm copies whole into its
+// packing buffers on every call: there the shared read stays 10% faster up to M = 8.
+export const MATVEC_MAX_M = 3;
+export const MATVEC_MAX_M_LARGE_WT = 8;
+/** A weight at least this large counts as far larger than the caches. */
+const LARGE_WEIGHT_BYTES = 8 * 2 ** 20;
 
 // Below these sizes a product runs on this thread alone, in one piece: sharing it out costs a
 // microsecond or two (atomics, and a worker's wake-up when it slept), more than it saves.
@@ -108,39 +122,52 @@ function gemmWasm(p: MatmulParams): void {
 export type WasmKernel = "gemm" | "matvec" | "matvec pinned" | "empty";
 
 /**
- * y = x @ B for M = 1, reading B where it lies when it is pinned (pinned.ts), else from a copy of
- * the span it covers; null when B's strides fit no matrix-vector kernel (neither is 1), or B is a
- * view of elements far apart (the gemm path gathers those).
+ * Y = X @ B for a few rows of X (decoding: one token, or a server's batch of one token
+ * per sequence), reading B where it lies when it is pinned (pinned.ts), else from a copy of the
+ * span it covers; null when B's strides fit no matrix-vector kernel (neither is 1), or B is a view
+ * of elements far apart (the gemm path gathers those).
  *   B = Wᵀ, W [N, K] (bRowStride 1):  dotRows over N rows, split by rows across threads
  *   B = W [K, N] (bColStride 1):       axpyRows, split by columns (16 at a time) across threads
+ * With M > 1 the *Batch kernels run every row of X over a block of W while the block is cached,
+ * so W is read from memory once per product, as for one row.
  */
 export function matvecWasm(p: MatmulParams): WasmKernel | null {
-  const { K, N, a, b } = p;
+  const { M, K, N, a, b } = p;
   const rowsLayout = p.bRowStride === 1;
   if (!rowsLayout && p.bColStride !== 1) return null;
   let wAddr = weightAddress(b); // first: a first use copies B in, below the scratch
   const pinned = wAddr >= 0;
   const span = (K - 1) * p.bRowStride + (N - 1) * p.bColStride + 1;
   if (!pinned && span > 2 * K * N) return null; // a view of elements far apart: gemm gathers it
+  // Scratch: X [M, K] | Y [M, N] | W's span when it is not pinned
   const xAddr = scratchBase();
-  const yAddr = align(xAddr + K * 4);
+  const yAddr = align(xAddr + M * K * 4);
   if (pinned) wAddr += p.bOffset * 4;
   else {
     // The elements B spans (a whole weight for Wᵀ or W): one copy, as a memcpy.
-    wAddr = align(yAddr + N * 4);
+    wAddr = align(yAddr + M * N * 4);
     ensureBytes(wAddr + span * 4);
     heapF32().set(b.subarray(p.bOffset, p.bOffset + span), wAddr / 4);
   }
-  ensureBytes(yAddr + N * 4);
+  ensureBytes(yAddr + M * N * 4);
   const heap = heapF32();
-  const x = xAddr / 4;
-  if (p.aColStride === 1) heap.set(a.subarray(p.aOffset, p.aOffset + K), x);
-  else for (let k = 0; k < K; k++) heap[x + k] = a[p.aOffset + k * p.aColStride]!;
+  for (let m = 0; m < M; m++) {
+    const x = xAddr / 4 + m * K;
+    const row = p.aOffset + m * p.aRowStride;
+    if (p.aColStride === 1) heap.set(a.subarray(row, row + K), x);
+    else for (let k = 0; k < K; k++) heap[x + k] = a[row + k * p.aColStride]!;
+  }
   // Rows of W (dotRows) or columns of W (axpyRows), 16 at a time, shared out between threads.
-  const unit = K * N >= MATVEC_SPLIT ? 16 : N;
-  if (rowsLayout) runJob(JOB.dotRows, [xAddr, wAddr, yAddr, K, p.bColStride * 4], N, unit);
-  else runJob(JOB.axpyRows, [xAddr, wAddr, yAddr, K, p.bRowStride * 4], N, unit);
-  p.out.set(heap.subarray(yAddr / 4, yAddr / 4 + N), p.outOffset);
+  const unit = M * K * N >= MATVEC_SPLIT ? 16 : N;
+  const wStride = (rowsLayout ? p.bColStride : p.bRowStride) * 4; // bytes between rows of W
+  if (M === 1) {
+    if (rowsLayout) runJob(JOB.dotRows, [xAddr, wAddr, yAddr, K, wStride], N, unit);
+    else runJob(JOB.axpyRows, [xAddr, wAddr, yAddr, K, wStride], N, unit);
+  } else {
+    const job = rowsLayout ? JOB.dotRowsBatch : JOB.axpyRowsBatch;
+    runJob(job, [xAddr, M, wAddr, yAddr, K, wStride, N * 4], N, unit);
+  }
+  p.out.set(heap.subarray(yAddr / 4, yAddr / 4 + M * N), p.outOffset);
   return pinned ? "matvec pinned" : "matvec";
 }
 
@@ -150,7 +177,8 @@ export function matmulWasm(p: MatmulParams): WasmKernel {
     p.out.fill(0, p.outOffset, p.outOffset + p.M * p.N);
     return "empty";
   }
-  const matvec = p.M === 1 ? matvecWasm(p) : null;
+  const largeWt = p.bRowStride === 1 && p.K * p.N * 4 >= LARGE_WEIGHT_BYTES;
+  const matvec = p.M <= (largeWt ? MATVEC_MAX_M_LARGE_WT : MATVEC_MAX_M) ? matvecWasm(p) : null;
   if (matvec !== null) return matvec;
   gemmWasm(p);
   return "gemm";

@@ -81,6 +81,26 @@ export interface GemmExports {
 export interface MatvecExports {
   dotRows(x: number, w: number, y: number, rows: number, K: number, rowBytes: number): void;
   axpyRows(x: number, w: number, y: number, K: number, n: number, rowBytes: number): void;
+  dotRowsBatch(
+    x: number,
+    M: number,
+    w: number,
+    y: number,
+    rows: number,
+    K: number,
+    rowBytes: number,
+    yRowBytes: number,
+  ): void;
+  axpyRowsBatch(
+    x: number,
+    M: number,
+    w: number,
+    y: number,
+    K: number,
+    n: number,
+    rowBytes: number,
+    yRowBytes: number,
+  ): void;
 }
 /** The kernels of quant.wat: activations quantized per block, then products with Q8_0 / Q4_0 rows. */
 export interface QuantExports {

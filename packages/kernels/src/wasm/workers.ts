@@ -89,8 +89,21 @@ const STARTUP_MS = 30_000;
  *   q8_0Rows, q4_0Rows  rows [s, e) of a quantized W (s, e multiples of 4: its groups of 4 rows):
  *                                  q*Rows(xq, M, w + (s/4)·groupBytes, y + s·M·4, e − s, K)
  *                                  args [xq, M, w, y, groupBytes, K] (quantized.ts)
+ *   dotRowsBatch   rows [s, e) of W, for M rows of x:
+ *                                  dotRowsBatch(x, M, w + s·rowBytes, y + 4s, e − s, K, rowBytes, yRowBytes)
+ *   axpyRowsBatch  columns [s, e) of W, for M rows of x:
+ *                                  axpyRowsBatch(x, M, w + 4s, y + 4s, K, e − s, rowBytes, yRowBytes)
+ *                                  both: args [x, M, w, y, K, rowBytes, yRowBytes]
  */
-export const JOB = { gemm: 0, dotRows: 1, axpyRows: 2, q8_0Rows: 3, q4_0Rows: 4 } as const;
+export const JOB = {
+  gemm: 0,
+  dotRows: 1,
+  axpyRows: 2,
+  q8_0Rows: 3,
+  q4_0Rows: 4,
+  dotRowsBatch: 5,
+  axpyRowsBatch: 6,
+} as const;
 /** Each thread's buffer for gemm's packed B: one KC x NC block (256 x 256 floats). */
 export const PACK_BYTES = 256 * 256 * 4;
 
@@ -125,6 +138,8 @@ function start(init, onExit) {
       (a, s, e) => matvec.axpyRows(a[0], a[1] + 4 * s, a[2] + 4 * s, a[3], e - s, a[4]),
       (a, s, e) => quant.q8_0Rows(a[0], a[1], a[2] + (s / 4) * a[4], a[3] + s * a[1] * 4, e - s, a[5]),
       (a, s, e) => quant.q4_0Rows(a[0], a[1], a[2] + (s / 4) * a[4], a[3] + s * a[1] * 4, e - s, a[5]),
+      (a, s, e) => matvec.dotRowsBatch(a[0], a[1], a[2] + s * a[5], a[3] + 4 * s, e - s, a[4], a[5], a[6]),
+      (a, s, e) => matvec.axpyRowsBatch(a[0], a[1], a[2] + 4 * s, a[3] + 4 * s, a[4], e - s, a[5], a[6]),
     ];
   } catch (error) {
     report(${EXITED}, error);
@@ -184,6 +199,10 @@ const RANGE_KERNELS: ((a: readonly number[], s: number, e: number) => void)[] = 
     quantKernels.q8_0Rows(a[0]!, a[1]!, a[2]! + (s / 4) * a[4]!, a[3]! + s * a[1]! * 4, e - s, a[5]!),
   (a, s, e) =>
     quantKernels.q4_0Rows(a[0]!, a[1]!, a[2]! + (s / 4) * a[4]!, a[3]! + s * a[1]! * 4, e - s, a[5]!),
+  (a, s, e) =>
+    matvecKernels.dotRowsBatch(a[0]!, a[1]!, a[2]! + s * a[5]!, a[3]! + 4 * s, e - s, a[4]!, a[5]!, a[6]!),
+  (a, s, e) =>
+    matvecKernels.axpyRowsBatch(a[0]!, a[1]!, a[2]! + 4 * s, a[3]! + 4 * s, a[4]!, e - s, a[5]!, a[6]!),
 ];
 
 let workers: { terminate(): void }[] = [];
