@@ -1,5 +1,5 @@
-// llama2.c as a peer in the same run: build Karpathy's run.c from /work/shared/peers/llama2.c into a
-// temporary directory, write our model's weights in its checkpoint format, run it greedy, and read
+// llama2.c as a peer in the same run: build Karpathy's run.c from the team's copy of its sources
+// (PEER_DIR: $LLMTS_LLAMA2C_DIR, else the shared peers folder beside the checkout) into a temporary directory, write our model's weights in its checkpoint format, run it greedy, and read
 // back its text and its tok/s.
 //
 //   buildLlama2c(dir)                  gcc -O3 (run), -Ofast -march=native (runfast), + -fopenmp (runomp)
@@ -23,7 +23,8 @@ import { join } from "node:path";
 import type { LlamaConfig } from "@llmts/model";
 import type { Tensor } from "@llmts/tensor";
 
-export const PEER_DIR = "/work/shared/peers/llama2.c";
+/** Where llama2.c's sources lie: run.c, runq.c, tokenizer.bin (the bench builds them, never copies them). */
+export const PEER_DIR = process.env.LLMTS_LLAMA2C_DIR ?? "/work/shared/peers/llama2.c";
 
 /** The binaries the decode section runs, with the gcc flags of the peer's README. */
 export const BUILDS = {

@@ -1,5 +1,5 @@
 // llama2.c's `runq` (int8 weights and activations, groups of 32) as a peer for quantized decoding:
-// built from /work/shared/peers/llama2.c/runq.c with gcc into a temporary directory (one thread,
+// built from runq.c in llama2.c's sources (PEER_DIR, llama2c.ts) with gcc into a temporary directory (one thread,
 // and with OpenMP), fed the same
 // int8 weights our Q8_0 model holds (the quants of each ggml block as they are, its f16 scale as
 // runq's f32 group scale: the same values), and timed by its own "achieved tok/s" line.
@@ -21,8 +21,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GgufTensor, toFloat32 } from "@llmts/gguf";
 import { openGguf } from "@llmts/gguf/node";
-
-export const PEER = "/work/shared/peers/llama2.c";
+import { PEER_DIR as PEER } from "./llama2c.ts";
 
 /**
  * Builds runq with gcc -Ofast -march=native into `dir`: `runq` (one thread) and `runq-omp`

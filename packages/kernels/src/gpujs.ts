@@ -4,7 +4,7 @@
 // (WebAssembly, no GPU). Which mode ran shows in kernelCounts() ("matmul gpujs webgl2") and in
 // describeBackend(). The auto backend uses this kernel only where it measured faster (gpu-auto.ts).
 //
-// gpu.js pitfalls handled here (TOOLCHAIN.md):
+// gpu.js pitfalls handled here (found the hard way, in Node and in browsers):
 // - a loop bounded by a kernel *argument* stops silently after 1000 iterations, so K is a
 //   kernel constant, not an argument;
 // - a kernel compiles per argument-size signature, so kernels are cached per (M, K, N), at most

@@ -22,7 +22,7 @@ import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CHROMIUM = "/usr/bin/chromium";
-// The flags that worked here (TOOLCHAIN.md): no sandbox as root, no GPU process, and no
+// The flags that worked on our machines: no sandbox as root, no GPU process, and no
 // background networking to hosts this machine cannot reach.
 const CHROMIUM_ARGS = [
   "--headless",
