@@ -16,7 +16,7 @@ describe("model size presets", () => {
     expect(parameterCount(config, 89)).toBe(weights);
   });
 
-  it("the small preset is the llmts demo's model: 0.11M parameters on Moby-Dick's 89 characters", () => {
+  it("the small preset is 0.11M parameters on Moby-Dick's 89 characters", () => {
     expect(parameterCount(SIZE_PRESETS.small.config, 89) / 1e6).toBeCloseTo(0.11, 2);
   });
 });

@@ -3,18 +3,16 @@
 // two and a half minutes on a laptop CPU, then samples a few hundred characters from it and shows
 // how to sample more with `llmts generate` and how to keep training with `llmts train --resume`.
 //
-// Time, not steps, is fixed: six trial steps measure this machine's speed and the run gets as
+// Time, not steps, is fixed: twenty trial steps measure this machine's speed and the run gets as
 // many steps as fit in --seconds (150), so a faster machine simply trains further; the learning
 // rate schedule (warmup, cosine) is laid out over those planned steps. The speed can drop after
 // the trial (other jobs on a shared machine), so the run also has a deadline, 1.15 × --seconds
 // after it starts: then it stops after the step in progress, evaluates, saves, and samples from
 // what it has (the cosine not yet at its end; `llmts train --resume` finishes it). --max-iters fixes the
 // steps instead (the same run everywhere, no deadline). The model (Llama: RoPE, RMSNorm, SwiGLU;
-// 2 layers, 64 wide, block 64), learning rate and batch were chosen by comparing validation loss
-// after the same number of steps on a 2-vCPU machine (packages/train/README.md: the Llama reached
-// 2.15 where GPT-2 of the same size was at 2.27 after 300 steps). Batches are split over the
-// machine's cores (up to 4); on that machine (other jobs running) the trial planned 795 steps,
-// which took 2m44s and reached val loss 1.90 (docs/training.md). The run is an ordinary
+// 4 layers, 64 wide, block 64), learning rate and batch were chosen by comparing validation loss
+// after the same training time on a 2-vCPU machine (packages/train/README.md has the table).
+// Batches are split over the machine's cores (up to 4). The run is an ordinary
 // `llmts train` run in --out. The demo replaces its own earlier output there, but nothing else:
 // it leaves a marker file (DEMO_MARKER) in --out, which any other writer removes (`llmts train
 // --resume` continuing the demo's run, say); without the marker, existing files in --out are
@@ -44,7 +42,7 @@ export const DEMO_CONFIG: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
   data: [MOBY_DICK],
   arch: "llama",
-  nLayer: 2,
+  nLayer: 4,
   nHead: 4,
   nEmbd: 64,
   blockSize: 64,
@@ -59,6 +57,9 @@ export const DEMO_CONFIG: TrainConfig = {
 };
 
 const DEFAULT_SECONDS = 150;
+/** Trial steps: the first TRIAL_WARMUP are left out (V8 still compiling), the median of the rest is the speed. */
+const TRIAL_WARMUP = 4;
+const TRIAL_STEPS = 16;
 const EVALUATIONS = 4; // at the start, 1/3, 2/3 and the end
 /** The hard stop, as a multiple of --seconds: room for ordinary jitter, not for a slowdown. */
 const DEADLINE_FACTOR = 1.15;
@@ -140,16 +141,25 @@ export function registerDemo(program: Command): void {
       // With --max-iters the user fixed the run: no deadline.
       const deadline =
         opts.maxIters === undefined ? AbortSignal.timeout(opts.seconds * DEADLINE_FACTOR * 1000) : undefined;
-      const { interrupted } = await trainWithProgress(
+      const outcome = await trainWithProgress(
         config,
         { overwrite: true, readText: () => text },
         { deadline },
       );
-      if (interrupted) return;
+      if (outcome.interrupted) return;
 
       // Sample from the checkpoint on disk, as `llmts generate` would.
       const { model } = loadModel(config.out);
       const tokenizer = loadTokenizer(config.out);
+      // The number the run is judged by, last and on its own line: nats of surprise per character
+      // on text the model never trained on, against ln(vocabulary) for a uniform guess.
+      const last = outcome.result?.lastEval;
+      if (last) {
+        err(
+          `\nvalidation loss ${last.val_loss.toFixed(4)} nats per character after ${last.iter} steps ` +
+            `(a uniform guess over the ${model.vocabSize} characters scores ln ${model.vocabSize} = ${Math.log(model.vocabSize).toFixed(2)})`,
+        );
+      }
       err(`\nsample (${opts.sampleLength} characters, temperature 0.8, seed ${opts.seed}):\n`);
       process.stdout.write(`${sample(model, tokenizer, opts.prompt, opts.sampleLength, opts.seed)}\n\n`);
       // The model's window is its block size (64 characters): --crop-context makes `llmts
@@ -179,18 +189,31 @@ interface DemoOptions {
   sampleLength: number;
 }
 
-/** Milliseconds per training step of the demo's model on this machine: six trial steps, the first two left out (V8 warms up). */
+/**
+ * Milliseconds per training step of the demo's model on this machine: the median of 16 trial
+ * steps after 4 left out. Why so many: the first steps are slow while V8 compiles the hot code,
+ * and single steps vary by ±30% (garbage collection, the other thread's shard finishing late); a
+ * mean of a few early steps planned a third too few steps (measured: 166 ms by the old 4-step mean,
+ * 109 ms per step over the run that followed).
+ */
 async function measureStep(text: string, seed: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "llmts-demo-"));
   try {
     const trial = prepareRun(
-      { ...DEMO_CONFIG, maxIters: 6, evalIters: 0, evalInterval: 1000, seed, out: dir },
+      {
+        ...DEMO_CONFIG,
+        maxIters: TRIAL_WARMUP + TRIAL_STEPS,
+        evalIters: 0,
+        evalInterval: 1000,
+        seed,
+        out: dir,
+      },
       { readText: () => text },
     );
     const ms: number[] = [];
     await trainRun(trial, { onStep: (r) => ms.push(r.step_ms) });
-    const timed = ms.slice(2);
-    return timed.reduce((a, b) => a + b, 0) / timed.length;
+    const timed = ms.slice(TRIAL_WARMUP).sort((a, b) => a - b);
+    return (timed[(timed.length - 1) >> 1]! + timed[timed.length >> 1]!) / 2;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,12 +2,13 @@
 // its shape and the batch, and the page shows its parameter count for the corpus's vocabulary.
 //
 //   tiny      a 1-layer character Llama that learns the letters of a corpus in seconds
-//   small     the `llmts demo` model (2 layers, 64 wide): words after a few hundred steps
+//   small     2 layers, 64 wide: words after a few hundred steps (the first `llmts demo` model; the
+//             demo now trains 4 layers, which the CLI's 2.5 minutes afford)
 //   medium    4 layers, 128 wide: slower, better
 //   nanogpt   nanoGPT's CPU recipe for Shakespeare (GPT-2, 4 layers, 128 wide, block 64, batch 12)
 //
 // Not here: training (worker/forge.ts), the learning-rate and iteration knobs (the page).
-// Reference: apps/cli's DEMO_CONFIG (the small preset), nanoGPT's README (the nanogpt preset).
+// Reference: apps/cli's DEMO_CONFIG (the small preset is its width, half its depth), nanoGPT's README (the nanogpt preset).
 
 import { parameterSpecs } from "@llmts/model";
 import { DEFAULT_TRAIN_CONFIG, modelConfigFor, type TrainConfig } from "@llmts/train";
@@ -38,7 +39,7 @@ export const SIZE_PRESETS = {
     config: preset({ nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 64, batchSize: 8 }),
   },
   small: {
-    label: "small: Llama, 2 layers, 64 wide, block 64 (llmts demo)",
+    label: "small: Llama, 2 layers, 64 wide, block 64",
     config: preset({ nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64, batchSize: 16 }),
   },
   medium: {

@@ -35,8 +35,13 @@ export function concat(tensors: readonly Tensor[], dim = 0): Tensor {
   tensors.forEach((t, k) => {
     const src = t.dataSync();
     const chunk = sizes[k]! * inner;
-    for (let o = 0; o < outer; o++)
-      out.set(src.subarray(o * chunk, (o + 1) * chunk), o * total * inner + start * inner);
+    // A plain loop, not out.set(src.subarray(...)) per row: RoPE's halves are rows of 8 or 32
+    // floats, where making a subarray costs more than copying it.
+    for (let o = 0; o < outer; o++) {
+      const from = o * chunk;
+      const to = o * total * inner + start * inner;
+      for (let i = 0; i < chunk; i++) out[to + i] = src[from + i]!;
+    }
     start += sizes[k]!;
   });
   const y = new Tensor(out, shape);
