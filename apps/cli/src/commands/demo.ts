@@ -151,8 +151,8 @@ export function registerDemo(program: Command): void {
       // Sample from the checkpoint on disk, as `llmts generate` would.
       const { model } = loadModel(config.out);
       const tokenizer = loadTokenizer(config.out);
-      // The number the run is judged by, last and on its own line: nats of surprise per character
-      // on text the model never trained on, against ln(vocabulary) for a uniform guess.
+      // The number the run is judged by, on its own line before the sample: nats of surprise per
+      // character on text the model never trained on, against ln(vocabulary) for a uniform guess.
       const last = outcome.result?.lastEval;
       if (last) {
         err(
