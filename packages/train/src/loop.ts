@@ -27,10 +27,10 @@ import { applyGradients, DivergedError, trainStep } from "./step.ts";
 /**
  * A batch's gradient computed by several threads (data parallelism, node/parallel.ts): adds
  * scale · ∇(mean loss over the B rows of x, y) into every parameter's .grad and returns that loss.
- * `seeds` holds one dropout seed per shard (count + 1).
+ * `seeds` holds one dropout seed per shard (count).
  */
 export interface DataParallel {
-  /** Threads besides the calling one. */
+  /** Shards a batch is split into: one per thread. */
   readonly count: number;
   backward(
     x: Int32Array,
@@ -122,7 +122,7 @@ export async function trainLoop(run: PreparedRun, options: LoopOptions = {}): Pr
         lossSum += trainStep(model, batch, scale, run.dropoutRng);
       } else {
         // One dropout seed per shard from the dropout stream, in shard order.
-        const seeds = Array.from({ length: parallel.count + 1 }, () => run.dropoutRng.nextUint32());
+        const seeds = Array.from({ length: parallel.count }, () => run.dropoutRng.nextUint32());
         const [x, y] = [batch.x.dataSync() as Int32Array, batch.y.dataSync() as Int32Array];
         lossSum += await parallel.backward(x, y, c.batchSize, c.blockSize, seeds, scale);
       }

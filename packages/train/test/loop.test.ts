@@ -200,17 +200,18 @@ describe("trainLoop stopped early", () => {
 });
 
 describe("GradientWorkers", () => {
-  it("rejects with the main thread's error, and leaves no worker promise rejected unhandled", async () => {
+  it("rejects with a worker's error in one line, and leaves no worker promise rejected unhandled", async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
     const run = prepareRun(tinyConfig(outDir(), { dataParallel: 2 }), { readText: () => TEXT });
-    const workers = await GradientWorkers.start(run.model, 1);
+    const workers = await GradientWorkers.start(run.model, 2);
     try {
       // Windows of 16 tokens for a model whose context is 8: every shard's forward throws.
       const tokens = new Int32Array(4 * 16).fill(1);
-      await expect(workers.backward(tokens, tokens, 4, 16, [1, 2], 1)).rejects.toThrow(
-        "forward: 16 tokens exceed the model's context of 8",
+      const failure = workers.backward(tokens, tokens, 4, 16, [1, 2], 1);
+      await expect(failure).rejects.toThrow(
+        /^gradient worker: forward: 16 tokens exceed the model's context of 8$/,
       );
     } finally {
       await workers.close();

@@ -28,7 +28,8 @@ parentPort!.on("message", (r: ShardRequest) => {
     });
     parentPort!.postMessage({ loss });
   } catch (error) {
-    parentPort!.postMessage({ error: (error as Error).stack ?? String(error) });
+    const e = error instanceof Error ? error : new Error(String(error));
+    parentPort!.postMessage({ error: e.message, stack: e.stack });
   }
 });
 parentPort!.postMessage("ready");

@@ -1,8 +1,8 @@
-// Data parallelism on one machine: a batch's rows are split between the main thread and worker
-// threads, each computes the gradient of its rows' mean loss, and the main thread combines them
-// — PyTorch's DistributedDataParallel in miniature, with threads instead of processes.
+// Data parallelism on one machine: a batch's rows are split between worker threads, each computes
+// the gradient of its rows' mean loss, and the main thread combines them and runs AdamW —
+// PyTorch's DistributedDataParallel in miniature, with threads instead of processes.
 //
-//   rows 0..B−1 of x, y            split into n nearly equal shards (shard 0: main thread)
+//   rows 0..B−1 of x, y            split into n nearly equal shards, one per worker
 //   g = Σ_k (rows_k / B) · g_k     the gradient of the mean loss over all B rows
 //
 // The parameters live in SharedArrayBuffers: workers build their model over the same memory, so
@@ -15,12 +15,21 @@
 // dropout stream in shard order and uses Rng(seed).
 // Workers use the main thread's kernels (--backend), each with one thread: the threads are
 // already busy with shards, and more kernel threads per shard would oversubscribe the cores.
+// NOTE: why no shard runs on the main thread, and why workers get a larger first heap. A step's
+// activations (many small tensors) live through the backward pass, so V8 promotes them and its
+// old generation fills quickly; with the small heap an isolate starts with, it ran a full
+// mark-compact every 70-100 ms (65 in 30 steps of the nanoGPT recipe). A worker can be created
+// with a larger starting heap (giveWorkersRoom); the main thread's is fixed when the process
+// starts. Measured (nanoGPT recipe, 2 threads, 30 steps, median, in process): main thread + 1
+// worker 207-233 ms per step; with the worker's larger heap 182-191; 2 workers with larger heaps,
+// the main thread only combining, 140-149.
 // Workers run parallel-worker.ts: through tsx from the sources (a small bootstrap registers tsx in
 // the worker first), or its bundle next to the CLI's (see spawnWorker).
 // Not here: splitting the model across threads (tensor/kernel parallelism), multiple machines.
 
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { BACKEND_NAMES, type BackendName } from "@llmts/kernels/node";
 import { buildModel, type CausalLM, configToJson } from "@llmts/model";
@@ -97,9 +106,10 @@ export class GradientWorkers implements DataParallel {
   }
 
   /**
-   * One micro-batch (x, y: int32 [B, T]) split over the main thread and the workers; adds
-   * scale · (gradient of the mean loss over the B rows) to every parameter's .grad and returns
-   * that mean loss. `seeds` holds one dropout seed per shard (count + 1).
+   * One micro-batch (x, y: int32 [B, T]) split over the workers; adds scale · (gradient of the
+   * mean loss over the B rows) to every parameter's .grad and returns that mean loss. `seeds`
+   * holds one dropout seed per shard (count). A worker's error rejects, once every worker has
+   * answered (none is left pending when close() terminates them).
    */
   async backward(
     x: Int32Array,
@@ -109,7 +119,7 @@ export class GradientWorkers implements DataParallel {
     seeds: number[],
     scale: number,
   ): Promise<number> {
-    const n = this.workers.length + 1;
+    const n = this.workers.length;
     const bounds = Array.from({ length: n + 1 }, (_, k) => Math.round((k * B) / n));
     const shard = (k: number): ShardRequest => {
       const [from, to] = [bounds[k]!, bounds[k + 1]!];
@@ -121,29 +131,20 @@ export class GradientWorkers implements DataParallel {
         seed: seeds[k]!,
       };
     };
-    const pending = this.workers.map((w, i) => request(w, shard(i + 1)));
-    // Shard 0 on this thread while the workers run theirs.
-    const s0 = shard(0);
-    let loss: number;
-    try {
-      loss = s0.rows > 0 ? (shardGradient(this.model, s0, (scale * s0.rows) / B) * s0.rows) / B : 0;
-    } catch (error) {
-      // NOTE: wait for the workers' answers before rethrowing. Left pending, their promises
-      // reject when close() terminates the workers, with nobody listening: an unhandled
-      // rejection that kills the process with a stack trace instead of this error's message.
-      await Promise.allSettled(pending);
-      throw error;
-    }
-    const results = await Promise.all(pending);
+    // Every shard goes to a worker, none to this thread (the NOTE at the top of this file).
+    const settled = await Promise.allSettled(this.workers.map((w, k) => request(w, shard(k))));
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     const params = [...this.model.parameters().values()];
-    results.forEach((workerLoss, i) => {
-      const rows = bounds[i + 2]! - bounds[i + 1]!;
+    let loss = 0;
+    settled.forEach((result, k) => {
+      const rows = bounds[k + 1]! - bounds[k]!;
       if (rows === 0) return;
-      loss += (workerLoss * rows) / B;
+      loss += ((result as PromiseFulfilledResult<number>).value * rows) / B;
       const weight = (scale * rows) / B;
       params.forEach((p, j) => {
         // The worker's gradient, read in place from its shared buffer, weighted by its rows.
-        const g = Tensor.fromArray(this.grads[i]![j]!, [...p.shape]).mul(weight);
+        const g = Tensor.fromArray(this.grads[k]![j]!, [...p.shape]).mul(weight);
         p.grad = p.grad === null ? g : p.grad.add(g);
       });
     });
@@ -158,10 +159,14 @@ export class GradientWorkers implements DataParallel {
 /** Sends one shard; resolves with its loss, rejects if the worker reports an error or dies. */
 function request(worker: Worker, r: ShardRequest): Promise<number> {
   return new Promise((resolve, reject) => {
-    const onMessage = (m: { loss: number } | { error: string }) => {
+    const onMessage = (m: { loss: number } | { error: string; stack?: string }) => {
       done();
-      if ("error" in m) reject(new Error(`gradient worker: ${m.error}`));
-      else resolve(m.loss);
+      if ("error" in m) {
+        // One line for the user (the CLI prints the message); the worker's stack for a developer.
+        const error = new Error(`gradient worker: ${m.error}`);
+        error.stack = `${error.stack}\nin the worker: ${m.stack ?? "(no stack)"}`;
+        reject(error);
+      } else resolve(m.loss);
     };
     const onError = (error: Error) => {
       done();
@@ -189,6 +194,16 @@ function currentBackendName(): BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(name) ? (name as BackendName) : "js";
 }
 
+/**
+ * Lets isolates created from now on start with a 128 MB heap before their first full garbage
+ * collection (V8's --initial-heap-size; the NOTE at the top of this file says why). Node has no
+ * per-worker setting for it (resourceLimits sets maximums only), so it is a process-wide V8 flag,
+ * read when an isolate is created: threads started earlier, and the main thread, keep theirs.
+ */
+function giveWorkersRoom(): void {
+  setFlagsFromString("--initial-heap-size=128");
+}
+
 /** URL of tsx's ESM API (its "import" export; require.resolve would give the CommonJS twin). */
 function tsxEsmApi(): string {
   if (typeof import.meta.resolve === "function") return import.meta.resolve("tsx/esm/api");
@@ -203,6 +218,7 @@ function tsxEsmApi(): string {
  * dist/llmts.mjs and the worker's own bundle, parallel-worker.mjs, lies next to it.
  */
 function spawnWorker(init: WorkerInit): Promise<Worker> {
+  giveWorkersRoom();
   let worker: Worker;
   if (import.meta.url.endsWith(".ts")) {
     const tsx = tsxEsmApi();

@@ -29,7 +29,7 @@ export async function trainRun(run: PreparedRun, options: RunOptions = {}): Prom
   const out = run.config.out;
   const metrics = new MetricsLog(join(out, "metrics.jsonl"));
   const workers =
-    run.config.dataParallel > 1 ? await GradientWorkers.start(run.model, run.config.dataParallel - 1) : null;
+    run.config.dataParallel > 1 ? await GradientWorkers.start(run.model, run.config.dataParallel) : null;
   try {
     const result = await trainLoop(run, {
       ...options,
