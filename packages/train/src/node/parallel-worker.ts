@@ -6,8 +6,9 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { configureBackend } from "@llmts/kernels/node";
 import { buildModel, parseConfig } from "@llmts/model";
-import { Tensor } from "@llmts/tensor";
-import { type ShardRequest, shardGradient, type WorkerInit } from "./parallel.ts";
+import { Rng, Tensor } from "@llmts/tensor";
+import { trainStep } from "../step.ts";
+import type { ShardRequest, WorkerInit } from "./parallel.ts";
 
 const init = workerData as WorkerInit;
 configureBackend({ backend: init.backend, threads: 1 });
@@ -20,7 +21,9 @@ const grads = init.params.map((p) => new Float32Array(p.grad));
 
 parentPort!.on("message", (r: ShardRequest) => {
   try {
-    const loss = shardGradient(model, r, 1);
+    // The gradient of the shard's mean loss (../step.ts), with the shard's own dropout stream.
+    const batch = { x: Tensor.fromArray(r.x, [r.rows, r.T]), y: Tensor.fromArray(r.y, [r.rows, r.T]) };
+    const loss = trainStep(model, batch, 1, new Rng(r.seed));
     tensors.forEach((p, j) => {
       if (p.grad === null) grads[j]!.fill(0);
       else grads[j]!.set(p.grad.dataSync());

@@ -33,9 +33,8 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { BACKEND_NAMES, type BackendName } from "@llmts/kernels/node";
 import { buildModel, type CausalLM, configToJson } from "@llmts/model";
-import { getBackend, Rng, Tensor } from "@llmts/tensor";
+import { getBackend, Tensor } from "@llmts/tensor";
 import type { DataParallel } from "../loop.ts";
-import { trainStep } from "../step.ts";
 
 /** What a worker needs to build its copy of the model over the shared parameters. */
 export interface WorkerInit {
@@ -65,12 +64,6 @@ export function shareParameters(model: CausalLM): CausalLM {
   return buildModel(model.config, shared);
 }
 
-/** The gradient of a shard's mean loss: trainStep (../step.ts) on whichever thread calls it. */
-export function shardGradient(model: CausalLM, r: ShardRequest, scale: number): number {
-  const batch = { x: Tensor.fromArray(r.x, [r.rows, r.T]), y: Tensor.fromArray(r.y, [r.rows, r.T]) };
-  return trainStep(model, batch, scale, new Rng(r.seed));
-}
-
 export class GradientWorkers implements DataParallel {
   private readonly grads: Float32Array[][]; // [worker][param] views of the shared gradient buffers
 
@@ -87,6 +80,7 @@ export class GradientWorkers implements DataParallel {
     const config = configToJson(model.config);
     const inits: WorkerInit[] = [];
     const workers: Worker[] = [];
+    giveWorkersRoom();
     for (let k = 0; k < count; k++) {
       const params = [...model.parameters()].map(([name, p]) => {
         const data = (p.dataSync() as Float32Array).buffer;
@@ -218,7 +212,6 @@ function tsxEsmApi(): string {
  * dist/llmts.mjs and the worker's own bundle, parallel-worker.mjs, lies next to it.
  */
 function spawnWorker(init: WorkerInit): Promise<Worker> {
-  giveWorkersRoom();
   let worker: Worker;
   if (import.meta.url.endsWith(".ts")) {
     const tsx = tsxEsmApi();
